@@ -1,0 +1,120 @@
+package fakekit
+
+import (
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Fault is a failure injected into one route of a fake.
+//
+// A fault with Status 0 and Drop false only adds Latency and then lets the
+// request through to the real handler.
+type Fault struct {
+	// Tenant limits the fault to one realm or portal; empty means all.
+	Tenant string
+	// Status is the HTTP status to answer with instead of the handler's.
+	Status int
+	// Body is written verbatim after Status.
+	Body []byte
+	// Header is added to the answer (Content-Type, Retry-After, ...).
+	Header http.Header
+	// Latency delays the answer, or the pass-through, by this long. The
+	// wait ends early if the request's context is cancelled.
+	Latency time.Duration
+	// Drop closes the connection without an answer: the client sees a
+	// transport error, never a response.
+	Drop bool
+	// Times is how many matching requests the fault affects; 0 means every
+	// request until the fault is cleared.
+	Times int
+}
+
+// Faults is a set of injected faults keyed by route name. The zero value is
+// ready to use and safe for concurrent use.
+type Faults struct {
+	mu     sync.Mutex
+	byName map[string][]*armed
+}
+
+type armed struct {
+	Fault
+	left int // remaining uses when Times > 0
+}
+
+// Inject arms fault for route. Several faults on one route are used in the
+// order they were injected.
+func (f *Faults) Inject(route string, fault Fault) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.byName == nil {
+		f.byName = make(map[string][]*armed)
+	}
+	f.byName[route] = append(f.byName[route], &armed{Fault: fault, left: fault.Times})
+}
+
+// Clear disarms every fault on route, or on all routes when route is "".
+func (f *Faults) Clear(route string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if route == "" {
+		f.byName = nil
+		return
+	}
+	delete(f.byName, route)
+}
+
+// take returns the first fault armed for route and tenant and uses it up.
+func (f *Faults) take(route, tenant string) (Fault, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	list := f.byName[route]
+	for i, a := range list {
+		if a.Tenant != "" && a.Tenant != tenant {
+			continue
+		}
+		if a.Times > 0 {
+			a.left--
+			if a.left <= 0 {
+				f.byName[route] = append(list[:i:i], list[i+1:]...)
+			}
+		}
+		return a.Fault, true
+	}
+	return Fault{}, false
+}
+
+// Apply carries out the fault armed for route and tenant, if any. It reports
+// whether the request has been answered; when it returns true the caller
+// must write nothing more. A dropped connection panics with
+// http.ErrAbortHandler, which net/http and Transport both turn into a broken
+// connection for the client.
+func (f *Faults) Apply(route, tenant string, w http.ResponseWriter, r *http.Request) bool {
+	fault, ok := f.take(route, tenant)
+	if !ok {
+		return false
+	}
+	if fault.Latency > 0 {
+		t := time.NewTimer(fault.Latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			panic(http.ErrAbortHandler)
+		}
+	}
+	if fault.Drop {
+		panic(http.ErrAbortHandler)
+	}
+	if fault.Status == 0 {
+		return false
+	}
+	for k, vs := range fault.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	w.WriteHeader(fault.Status)
+	_, _ = w.Write(fault.Body)
+	return true
+}
