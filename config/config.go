@@ -1,0 +1,224 @@
+// Package config loads the service's configuration from the environment
+// into one struct, validated at start with messages that name the variable.
+//
+// Load takes a lookup function rather than reading os.Environ itself, so
+// main passes os.LookupEnv and tests pass a map. Secrets are of type Secret,
+// which prints REDACTED however it is formatted, logged or marshalled, so
+// the whole Config can be logged at startup.
+package config
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Config is the whole configuration of the service.
+type Config struct {
+	HTTPAddr      string // HTTP_ADDR: the card API, OAuth callbacks and webhooks
+	DebugAddr     string // DEBUG_ADDR: metrics, never exposed publicly
+	PublicBaseURL string // PUBLIC_BASE_URL: the URL HubSpot signs; signatures are checked against it
+
+	HubSpot    HubSpot
+	QuickBooks QuickBooks
+
+	DatabaseURL   Secret     // DATABASE_URL: postgres://... ; empty means the SQLite file SQLitePath
+	SQLitePath    string     // where the embedded store lives when DATABASE_URL is unset
+	RedisURL      Secret     // REDIS_URL: redis://... ; empty means an in-process cache
+	EncryptionKey Secret     // ENCRYPTION_KEY: 32 bytes, standard base64; encrypts tokens at rest
+	LogLevel      slog.Level // LOG_LEVEL: debug, info, warn or error
+}
+
+// HubSpot is the HubSpot app's identity and the API it talks to.
+type HubSpot struct {
+	AppID        int64  // HUBSPOT_APP_ID
+	ClientID     string // HUBSPOT_CLIENT_ID
+	ClientSecret Secret // HUBSPOT_CLIENT_SECRET: signs every request HubSpot sends us
+	APIBaseURL   string // HUBSPOT_API_BASE_URL
+}
+
+// QuickBooks is the Intuit app's identity and the API it talks to.
+type QuickBooks struct {
+	ClientID             string // QBO_CLIENT_ID
+	ClientSecret         Secret // QBO_CLIENT_SECRET
+	Environment          string // QBO_ENVIRONMENT: sandbox or production
+	APIBaseURL           string // QBO_API_BASE_URL; defaults from Environment
+	WebhookVerifierToken Secret // QBO_WEBHOOK_VERIFIER_TOKEN: checks intuit-signature
+}
+
+// The QuickBooks environments and their API hosts (reference/quickbooks.md 1.1).
+const (
+	EnvSandbox    = "sandbox"
+	EnvProduction = "production"
+
+	qboSandboxURL    = "https://sandbox-quickbooks.api.intuit.com"
+	qboProductionURL = "https://quickbooks.api.intuit.com"
+	hubspotURL       = "https://api.hubapi.com"
+)
+
+// EncryptionKeyBytes returns the decoded 32-byte key. Load has validated it.
+func (c Config) EncryptionKeyBytes() []byte {
+	b, _ := base64.StdEncoding.DecodeString(c.EncryptionKey.Value())
+	return b
+}
+
+// Load reads the configuration through lookup and validates it. The error,
+// if any, lists every problem, each naming its variable.
+func Load(lookup func(string) (string, bool)) (Config, error) {
+	r := reader{lookup: lookup}
+	c := Config{
+		HTTPAddr:      r.str("HTTP_ADDR", ":8080"),
+		DebugAddr:     r.str("DEBUG_ADDR", "127.0.0.1:9090"),
+		PublicBaseURL: strings.TrimRight(r.required("PUBLIC_BASE_URL"), "/"),
+		HubSpot: HubSpot{
+			AppID:        r.positiveInt("HUBSPOT_APP_ID"),
+			ClientID:     r.required("HUBSPOT_CLIENT_ID"),
+			ClientSecret: Secret(r.required("HUBSPOT_CLIENT_SECRET")),
+			APIBaseURL:   strings.TrimRight(r.str("HUBSPOT_API_BASE_URL", hubspotURL), "/"),
+		},
+		QuickBooks: QuickBooks{
+			ClientID:             r.required("QBO_CLIENT_ID"),
+			ClientSecret:         Secret(r.required("QBO_CLIENT_SECRET")),
+			Environment:          r.oneOf("QBO_ENVIRONMENT", EnvSandbox, EnvSandbox, EnvProduction),
+			WebhookVerifierToken: Secret(r.required("QBO_WEBHOOK_VERIFIER_TOKEN")),
+		},
+		DatabaseURL:   Secret(r.str("DATABASE_URL", "")),
+		SQLitePath:    "data/hubspot-quickbooks.db",
+		RedisURL:      Secret(r.str("REDIS_URL", "")),
+		EncryptionKey: Secret(r.required("ENCRYPTION_KEY")),
+		LogLevel:      r.logLevel("LOG_LEVEL"),
+	}
+	defaultQBO := qboSandboxURL
+	if c.QuickBooks.Environment == EnvProduction {
+		defaultQBO = qboProductionURL
+	}
+	c.QuickBooks.APIBaseURL = strings.TrimRight(r.str("QBO_API_BASE_URL", defaultQBO), "/")
+
+	r.url("PUBLIC_BASE_URL", c.PublicBaseURL)
+	r.url("HUBSPOT_API_BASE_URL", c.HubSpot.APIBaseURL)
+	r.url("QBO_API_BASE_URL", c.QuickBooks.APIBaseURL)
+	if v := c.DatabaseURL.Value(); v != "" && !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
+		r.fail("DATABASE_URL", "must be a postgres:// URL, or unset for the embedded SQLite store")
+	}
+	if v := c.RedisURL.Value(); v != "" && !strings.HasPrefix(v, "redis://") && !strings.HasPrefix(v, "rediss://") {
+		r.fail("REDIS_URL", "must be a redis:// or rediss:// URL, or unset for the in-process cache")
+	}
+	if v := c.EncryptionKey.Value(); v != "" {
+		if b, err := base64.StdEncoding.DecodeString(v); err != nil || len(b) != 32 {
+			r.fail("ENCRYPTION_KEY", "must be 32 random bytes in standard base64 (openssl rand -base64 32)")
+		}
+	}
+	if err := errors.Join(r.errs...); err != nil {
+		return Config{}, fmt.Errorf("configuration: %w", err)
+	}
+	return c, nil
+}
+
+// WithDefaults returns a lookup that answers from env first and from
+// defaults for variables env does not set; demo mode uses it.
+func WithDefaults(env func(string) (string, bool), defaults map[string]string) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		if v, ok := env(name); ok && v != "" {
+			return v, true
+		}
+		v, ok := defaults[name]
+		return v, ok
+	}
+}
+
+// reader collects every problem instead of stopping at the first.
+type reader struct {
+	lookup func(string) (string, bool)
+	errs   []error
+}
+
+func (r *reader) fail(name, msg string) {
+	r.errs = append(r.errs, fmt.Errorf("%s %s", name, msg))
+}
+
+func (r *reader) str(name, def string) string {
+	if v, ok := r.lookup(name); ok && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v)
+	}
+	return def
+}
+
+func (r *reader) required(name string) string {
+	v := r.str(name, "")
+	if v == "" {
+		r.fail(name, "is required")
+	}
+	return v
+}
+
+func (r *reader) positiveInt(name string) int64 {
+	v := r.required(name)
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		r.fail(name, fmt.Sprintf("must be a positive whole number, got %q", v))
+	}
+	return n
+}
+
+func (r *reader) oneOf(name, def string, allowed ...string) string {
+	v := strings.ToLower(r.str(name, def))
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	r.fail(name, fmt.Sprintf("must be one of %s, got %q", strings.Join(allowed, ", "), v))
+	return def
+}
+
+func (r *reader) url(name, v string) {
+	if v == "" {
+		return
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		r.fail(name, fmt.Sprintf("must be an absolute http(s) URL, got %q", v))
+	}
+}
+
+func (r *reader) logLevel(name string) slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(r.str(name, "info"))); err != nil {
+		r.fail(name, "must be debug, info, warn or error")
+		return slog.LevelInfo
+	}
+	return l
+}
+
+// Secret is a configuration value that must never be printed: it formats,
+// logs and marshals as REDACTED. Value returns the real string.
+type Secret string
+
+const redacted = "REDACTED"
+
+// Value returns the secret itself, for the one place that uses it.
+func (s Secret) Value() string { return string(s) }
+
+// String implements fmt.Stringer.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return redacted
+}
+
+// GoString keeps %#v from printing the secret.
+func (s Secret) GoString() string { return strconv.Quote(s.String()) }
+
+// LogValue implements slog.LogValuer.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// MarshalText implements encoding.TextMarshaler (and so JSON).
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
