@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -215,5 +216,32 @@ func TestListenServesOnLoopback(t *testing.T) {
 	defer cancel()
 	if err := srv.Close(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A body read to the end under a long-lived, cancellable context must not
+// leave a goroutine behind waiting for that context.
+func TestTransportLeavesNoGoroutinePerResponse(t *testing.T) {
+	client := &http.Client{Transport: NewTransport(echoHandler(), "h")}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	get := func() {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://h/", nil)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	get()
+	time.Sleep(10 * time.Millisecond)
+	before := runtime.NumGoroutine()
+	for range 200 {
+		get()
+	}
+	time.Sleep(50 * time.Millisecond)
+	if after := runtime.NumGoroutine(); after > before+10 {
+		t.Fatalf("goroutines grew from %d to %d over 200 requests", before, after)
 	}
 }

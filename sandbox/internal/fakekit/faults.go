@@ -23,7 +23,10 @@ type Fault struct {
 	// wait ends early if the request's context is cancelled.
 	Latency time.Duration
 	// Drop closes the connection without an answer: the client sees a
-	// transport error, never a response.
+	// transport error, never a response. Over real TCP, net/http's client
+	// silently retries an idempotent request once when a reused keep-alive
+	// connection breaks, so a Drop with Times 1 can pass unnoticed there;
+	// use Times 2 or a client without keep-alives when that matters.
 	Drop bool
 	// Times is how many matching requests the fault affects; 0 means every
 	// request until the fault is cleared.

@@ -172,13 +172,18 @@ type bufPipe struct {
 	buf    bytes.Buffer
 	werr   error // io.EOF or the abort error once the writer is done
 	closed bool  // reader closed
+
+	finished     chan struct{} // closed once the reader is done: closed, or drained to the end
+	finishedOnce sync.Once
 }
 
 func newBufPipe() *bufPipe {
-	p := &bufPipe{}
+	p := &bufPipe{finished: make(chan struct{})}
 	p.cond = sync.NewCond(&p.mu)
 	return p
 }
+
+func (p *bufPipe) finish() { p.finishedOnce.Do(func() { close(p.finished) }) }
 
 func (p *bufPipe) write(b []byte) (int, error) {
 	p.mu.Lock()
@@ -212,6 +217,7 @@ func (p *bufPipe) closeRead() {
 	p.closed = true
 	p.buf.Reset()
 	p.cond.Broadcast()
+	p.finish()
 }
 
 func (p *bufPipe) read(b []byte) (int, error) {
@@ -226,6 +232,7 @@ func (p *bufPipe) read(b []byte) (int, error) {
 	if p.buf.Len() > 0 {
 		return p.buf.Read(b)
 	}
+	p.finish()
 	return 0, p.werr
 }
 
@@ -243,8 +250,11 @@ func (r *responseBody) Read(b []byte) (int, error) {
 			return
 		}
 		go func() {
-			<-r.ctxDone
-			r.p.closeRead()
+			select {
+			case <-r.ctxDone:
+				r.p.closeRead()
+			case <-r.p.finished:
+			}
 		}()
 	})
 	return r.p.read(b)
