@@ -1,0 +1,102 @@
+package app
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Money is an amount in hundredths of the currency unit. QBO amounts are
+// decimals with at most two places; integers keep sums exact.
+type Money int64
+
+// ParseMoney reads a decimal such as "100", "22.5" or "-3.07".
+func ParseMoney(s string) (Money, error) {
+	s = strings.TrimSpace(s)
+	neg := strings.HasPrefix(s, "-")
+	whole, frac, _ := strings.Cut(strings.TrimPrefix(s, "-"), ".")
+	if whole == "" && frac == "" || len(frac) > 2 && strings.TrimRight(frac[2:], "0") != "" {
+		return 0, fmt.Errorf("parse money %q: want a decimal with at most two places", s)
+	}
+	frac = (frac + "00")[:2]
+	if whole == "" {
+		whole = "0"
+	}
+	w, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("parse money %q: %w", s, err)
+	}
+	f, err := strconv.ParseInt(frac, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("parse money %q: %w", s, err)
+	}
+	m := Money(w*100 + f)
+	if neg {
+		m = -m
+	}
+	return m, nil
+}
+
+// String formats the amount with two decimals, e.g. "197.00".
+func (m Money) String() string {
+	sign := ""
+	if m < 0 {
+		sign, m = "-", -m
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, m/100, m%100)
+}
+
+// Date is a calendar date without a time zone, as QBO's TxnDate and DueDate.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// ParseDate reads YYYY-MM-DD.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return Date{}, fmt.Errorf("parse date %q: want YYYY-MM-DD", s)
+	}
+	return DateOf(t), nil
+}
+
+// DateOf returns the calendar date of t in t's location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{y, m, d}
+}
+
+// Today returns the date at now in the named IANA time zone; an unknown or
+// empty zone falls back to UTC.
+func Today(now time.Time, zone string) Date {
+	loc, err := time.LoadLocation(zone)
+	if err != nil || zone == "" {
+		loc = time.UTC
+	}
+	return DateOf(now.In(loc))
+}
+
+// IsZero reports whether d is the zero Date.
+func (d Date) IsZero() bool { return d == Date{} }
+
+// Before reports whether d is strictly before o.
+func (d Date) Before(o Date) bool {
+	if d.Year != o.Year {
+		return d.Year < o.Year
+	}
+	if d.Month != o.Month {
+		return d.Month < o.Month
+	}
+	return d.Day < o.Day
+}
+
+// String formats d as YYYY-MM-DD, or "" for the zero Date.
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+}

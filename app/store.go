@@ -1,0 +1,42 @@
+package app
+
+import "context"
+
+// Store is the durable state: portals, connections with their encrypted
+// tokens, invoice links and invoice snapshots. Every query is scoped by
+// portal or connection; nothing reads across tenants.
+type Store interface {
+	// Ping reports whether the store can be reached (for /readyz).
+	Ping(ctx context.Context) error
+
+	// SavePortal creates or updates a portal.
+	SavePortal(ctx context.Context, p Portal) error
+	// Portal returns one portal; NotFound if it never installed.
+	Portal(ctx context.Context, id int64) (Portal, error)
+
+	// SaveConnection creates the connection of (PortalID, RealmID) or updates
+	// it, keeping its ID; it returns the stored connection.
+	SaveConnection(ctx context.Context, c Connection) (Connection, error)
+	// Connections lists a portal's connections, oldest first.
+	Connections(ctx context.Context, portalID int64) ([]Connection, error)
+	// Connection returns one of the portal's connections; NotFound when it
+	// does not exist or belongs to another portal (which is not revealed).
+	Connection(ctx context.Context, portalID int64, id string) (Connection, error)
+	// SaveTokens replaces a connection's tokens; NotFound if it is gone.
+	SaveTokens(ctx context.Context, connectionID string, t Tokens) error
+
+	// Links lists the invoice links of one record, oldest first.
+	Links(ctx context.Context, portalID int64, obj ObjectRef) ([]InvoiceLink, error)
+	// AddLink stores a link unless the same invoice is already linked to the
+	// record; it returns the stored link and whether it is new.
+	AddLink(ctx context.Context, l InvoiceLink) (InvoiceLink, bool, error)
+	// DeleteLink removes one link of a record; NotFound if there is none.
+	DeleteLink(ctx context.Context, portalID int64, obj ObjectRef, linkID string) error
+
+	// Snapshots returns the stored snapshots of a connection's invoices,
+	// keyed by invoice id; ids without one are absent.
+	Snapshots(ctx context.Context, connectionID string, invoiceIDs []string) (map[string]Snapshot, error)
+	// SaveSnapshots stores snapshots, replacing older ones of the same
+	// invoices.
+	SaveSnapshots(ctx context.Context, snaps []Snapshot) error
+}
