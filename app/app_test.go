@@ -125,4 +125,3 @@ func TestTokensNeverPrint(t *testing.T) {
 		}
 	}
 }
-
