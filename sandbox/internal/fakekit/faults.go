@@ -67,8 +67,9 @@ func (f *Faults) Clear(route string) {
 	delete(f.byName, route)
 }
 
-// take returns the first fault armed for route and tenant and uses it up.
-func (f *Faults) take(route, tenant string) (Fault, bool) {
+// Take returns the first fault armed for route and tenant and uses it up,
+// for callers that are not HTTP handlers (a fake's outbound deliveries).
+func (f *Faults) Take(route, tenant string) (Fault, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	list := f.byName[route]
@@ -93,7 +94,7 @@ func (f *Faults) take(route, tenant string) (Fault, bool) {
 // http.ErrAbortHandler, which net/http and Transport both turn into a broken
 // connection for the client.
 func (f *Faults) Apply(route, tenant string, w http.ResponseWriter, r *http.Request) bool {
-	fault, ok := f.take(route, tenant)
+	fault, ok := f.Take(route, tenant)
 	if !ok {
 		return false
 	}

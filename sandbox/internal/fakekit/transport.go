@@ -61,9 +61,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 
 	w := &pipeWriter{header: make(http.Header), ready: make(chan struct{}), body: newBufPipe()}
-	done := make(chan struct{})
 	go func() {
-		defer close(done)
 		defer closeBody(req)
 		defer func() {
 			if p := recover(); p != nil {
