@@ -1,0 +1,58 @@
+// Package store implements app.Store, the durable state of
+// hubspot-quickbooks, on database/sql.
+//
+// # What it stores
+//
+// Portals (HubSpot installs and their OAuth tokens), connections (a portal's
+// link to one QuickBooks Online company, one per portal and realm, with an
+// ID we generate: 128 random bits in hex), invoice links (a CRM record to a
+// QBO invoice, unique per portal, record, connection and invoice) and
+// invoice snapshots (the last QBO state of each linked invoice, keyed by
+// connection and invoice). A meta table holds the encryption key check.
+// Money is stored as integer hundredths, dates as YYYY-MM-DD text, and
+// times as fixed-width UTC text with nanoseconds, so every value reads back
+// exactly and times sort as text on both databases.
+//
+// # Two drivers
+//
+// Config.DatabaseURL chooses the database. Empty selects SQLite through
+// modernc.org/sqlite (pure Go) in the file Config.SQLitePath (default
+// data/hubspot-quickbooks.db, directory created, file mode 0600), in WAL
+// mode with foreign keys on and a busy timeout. SQLite allows one writer,
+// so writes go through a pool of one connection and queue in Go, and write
+// transactions begin IMMEDIATE; reads use a separate read-only pool that
+// WAL lets run alongside the writer. A postgres:// or postgresql:// URL
+// selects PostgreSQL through pgx's database/sql adapter (the URL's
+// search_path selects a schema). The queries are the same text for both:
+// $n placeholders and ON CONFLICT upserts; only the migrations differ.
+//
+// # Migrations
+//
+// Numbered files in migrations/sqlite and migrations/postgres are embedded
+// and applied by Open, in one transaction with the key check, and recorded
+// in schema_migrations. On PostgreSQL the transaction first takes
+// pg_advisory_xact_lock (keyed by the schema), so replicas starting
+// together take turns; on SQLite the IMMEDIATE transaction is the lock. A
+// database migrated by a newer binary is refused.
+//
+// # Encryption
+//
+// Access and refresh tokens are encrypted with AES-256-GCM under
+// Config.EncryptionKey (exactly 32 bytes). Each value is stored as a random
+// 12-byte nonce followed by the ciphertext and tag, with additional data
+// naming its row and column ("connection:<id>:refresh", "portal:<id>:access"),
+// so a ciphertext copied to another row or column fails to decrypt. The
+// first Open stores a sealed key check in meta; every later Open must open
+// it, or fails with ErrKeyMismatch ("ENCRYPTION_KEY does not match the key
+// this database was encrypted with"). Tokens never appear in errors. Key
+// rotation is not supported yet: a new key needs a new database (or a
+// re-encryption tool that does not exist yet).
+//
+// # Tenant scoping
+//
+// Every query names the portal or the connection it serves. Connection and
+// DeleteLink answer NotFound for another portal's rows exactly as for
+// missing ones; AddLink refuses a connection of another portal, and a
+// composite foreign key (portal_id, connection_id) makes the database
+// refuse it too.
+package store

@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
+)
+
+func portalOwner(id int64) string { return "portal:" + strconv.FormatInt(id, 10) }
+
+// SavePortal creates or updates a portal. A zero InstalledAt means now for
+// a new portal and "unchanged" for an existing one.
+func (s *Store) SavePortal(ctx context.Context, p app.Portal) error {
+	if p.ID <= 0 {
+		return fmt.Errorf("store: save portal: invalid portal id %d", p.ID)
+	}
+	keepInstalled := p.InstalledAt.IsZero()
+	if keepInstalled {
+		p.InstalledAt = s.now()
+	}
+	tok := s.seal.sealTokens(portalOwner(p.ID), p.Tokens)
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO portals (id, currency, time_zone, access_token, refresh_token,
+			access_expires_at, refresh_expires_at, installed_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (id) DO UPDATE SET
+			currency = excluded.currency,
+			time_zone = excluded.time_zone,
+			access_token = excluded.access_token,
+			refresh_token = excluded.refresh_token,
+			access_expires_at = excluded.access_expires_at,
+			refresh_expires_at = excluded.refresh_expires_at,
+			installed_at = CASE WHEN $9 THEN portals.installed_at ELSE excluded.installed_at END`,
+		p.ID, p.Currency, p.TimeZone, tok.access, tok.refresh,
+		formatTime(p.Tokens.AccessExpiresAt), formatTime(p.Tokens.RefreshExpiresAt),
+		formatTime(p.InstalledAt), keepInstalled)
+	if err != nil {
+		return fmt.Errorf("store: save portal %d: %w", p.ID, err)
+	}
+	return nil
+}
+
+// Portal returns one portal; NotFound if it never installed.
+func (s *Store) Portal(ctx context.Context, id int64) (app.Portal, error) {
+	p := app.Portal{ID: id}
+	var tok sealedTokens
+	err := s.read.QueryRowContext(ctx, `
+		SELECT currency, time_zone, access_token, refresh_token,
+			access_expires_at, refresh_expires_at, installed_at
+		FROM portals WHERE id = $1`, id).Scan(
+		&p.Currency, &p.TimeZone, &tok.access, &tok.refresh,
+		timeColumn{&p.Tokens.AccessExpiresAt}, timeColumn{&p.Tokens.RefreshExpiresAt},
+		timeColumn{&p.InstalledAt})
+	if errors.Is(err, sql.ErrNoRows) {
+		return app.Portal{}, app.Errorf(app.NotFound, "HubSpot account %d has not installed the app.", id)
+	}
+	if err != nil {
+		return app.Portal{}, fmt.Errorf("store: read portal %d: %w", id, err)
+	}
+	if err := s.seal.openTokens(portalOwner(id), tok, &p.Tokens); err != nil {
+		return app.Portal{}, fmt.Errorf("store: read portal %d: %w", id, err)
+	}
+	return p, nil
+}
