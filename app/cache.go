@@ -9,7 +9,7 @@ import (
 // Cache holds QBO lookups (customers, items, tax codes, terms, preferences)
 // that are cheap to lose. It is an optimisation: implementations treat their
 // own outages as misses (logged), so the only errors GetOrLoad returns are
-// load's.
+// load's, or ctx's when the caller gives up waiting.
 type Cache interface {
 	// GetOrLoad returns the value under key, or calls load, stores its
 	// result for ttl and returns it. Concurrent misses for one key in one
@@ -17,7 +17,8 @@ type Cache interface {
 	GetOrLoad(ctx context.Context, key string, ttl time.Duration, load func(context.Context) ([]byte, error)) ([]byte, error)
 	// Delete drops keys, e.g. after our own write or a webhook.
 	Delete(ctx context.Context, keys ...string) error
-	// Ping reports whether the cache can be reached (for /readyz).
+	// Ping reports whether the cache can be reached. /readyz reports it but
+	// does not fail on it: a cache outage slows the card, never stops it.
 	Ping(ctx context.Context) error
 }
 

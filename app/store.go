@@ -28,7 +28,8 @@ type Store interface {
 	// Links lists the invoice links of one record, oldest first.
 	Links(ctx context.Context, portalID int64, obj ObjectRef) ([]InvoiceLink, error)
 	// AddLink stores a link unless the same invoice is already linked to the
-	// record; it returns the stored link and whether it is new.
+	// record; it returns the stored link and whether it is new. NotFound if
+	// the connection is not the portal's.
 	AddLink(ctx context.Context, l InvoiceLink) (InvoiceLink, bool, error)
 	// DeleteLink removes one link of a record; NotFound if there is none.
 	DeleteLink(ctx context.Context, portalID int64, obj ObjectRef, linkID string) error
@@ -36,7 +37,8 @@ type Store interface {
 	// Snapshots returns the stored snapshots of a connection's invoices,
 	// keyed by invoice id; ids without one are absent.
 	Snapshots(ctx context.Context, connectionID string, invoiceIDs []string) (map[string]Snapshot, error)
-	// SaveSnapshots stores snapshots, replacing older ones of the same
-	// invoices.
+	// SaveSnapshots stores snapshots, replacing ones of the same invoices
+	// fetched earlier; a snapshot fetched before the stored one is dropped,
+	// so a slow read never overwrites a fresher one.
 	SaveSnapshots(ctx context.Context, snaps []Snapshot) error
 }
