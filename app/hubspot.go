@@ -1,0 +1,70 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// HubSpot is what the use cases need of HubSpot's CRM, for one portal.
+//
+// Errors: NotFound when the portal has no such record; NotConnected when
+// HubSpot refuses the portal's token (reinstall); Unavailable when HubSpot
+// stays rate limited or down after bounded retries.
+type HubSpot interface {
+	// Record reads the named properties of one record; properties the record
+	// does not have are absent from the map.
+	Record(ctx context.Context, portal Portal, obj ObjectRef, properties ...string) (map[string]string, error)
+	// DealQuotes lists the quotes associated with a deal.
+	DealQuotes(ctx context.Context, portal Portal, dealID string) ([]Quote, error)
+}
+
+// Quote is a HubSpot quote, as far as invoicing cares.
+type Quote struct {
+	ID        string
+	Number    string // hs_quote_number
+	Title     string // hs_title
+	Status    string // hs_status
+	Currency  string // hs_currency
+	Amount    Money  // hs_quote_amount
+	ExpiresAt time.Time
+}
+
+// Published quote statuses (reference/hubspot.md 4.1).
+const (
+	QuoteApprovalNotNeeded = "APPROVAL_NOT_NEEDED"
+	QuoteApproved          = "APPROVED"
+)
+
+// Invoiceable says whether an invoice may be made from the quote at now:
+// only published quotes that have not expired qualify, as on HubSpot's
+// legacy card. When not, reason says why, in a rep's words.
+func (q Quote) Invoiceable(now time.Time) (ok bool, reason string) {
+	name := q.Number
+	if name == "" {
+		name = q.Title
+	}
+	if q.Status != QuoteApprovalNotNeeded && q.Status != QuoteApproved {
+		status := q.Status
+		if status == "" {
+			status = "not published"
+		}
+		return false, fmt.Sprintf("Quote %s is %s; only published quotes can be invoiced.", name, quoteStatusWords(status))
+	}
+	if !q.ExpiresAt.IsZero() && !now.Before(q.ExpiresAt) {
+		return false, fmt.Sprintf("Quote %s expired on %s.", name, q.ExpiresAt.UTC().Format("2 January 2006"))
+	}
+	return true, ""
+}
+
+func quoteStatusWords(s string) string {
+	switch s {
+	case "DRAFT":
+		return "a draft"
+	case "PENDING_APPROVAL":
+		return "waiting for approval"
+	case "REJECTED":
+		return "rejected"
+	}
+	return s
+}

@@ -1,0 +1,73 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Deps are the Service's adapters and settings.
+type Deps struct {
+	Store      Store
+	Cache      Cache
+	QuickBooks QuickBooks
+	HubSpot    HubSpot
+	Logger     *slog.Logger
+	Now        func() time.Time
+	// QBOWebURL is the QuickBooks web app the card links invoices to:
+	// https://app.qbo.intuit.com, or https://app.sandbox.qbo.intuit.com for
+	// sandbox companies.
+	QBOWebURL string
+	// SnapshotTTL is how long a stored invoice snapshot is served without
+	// asking QBO again; webhooks refresh it sooner. Default 5 minutes.
+	SnapshotTTL time.Duration
+}
+
+// Service runs the use cases.
+type Service struct {
+	store       Store
+	cache       Cache
+	qbo         QuickBooks
+	hubspot     HubSpot
+	log         *slog.Logger
+	now         func() time.Time
+	snapshotTTL time.Duration
+	qboWebURL   string
+}
+
+// New returns a Service over its dependencies.
+func New(d Deps) *Service {
+	s := &Service{store: d.Store, cache: d.Cache, qbo: d.QuickBooks, hubspot: d.HubSpot,
+		log: d.Logger, now: d.Now, snapshotTTL: d.SnapshotTTL, qboWebURL: d.QBOWebURL}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.snapshotTTL <= 0 {
+		s.snapshotTTL = 5 * time.Minute
+	}
+	return s
+}
+
+// Readiness is what the service can reach right now.
+type Readiness struct {
+	Store error // nil when the store answers; the service cannot work without it
+	Cache error // nil when the cache answers; without it the service is slower, not down
+}
+
+// Ready pings the store and the cache.
+func (s *Service) Ready(ctx context.Context) Readiness {
+	return Readiness{Store: s.store.Ping(ctx), Cache: s.cache.Ping(ctx)}
+}
+
+// Connections lists the portal's QuickBooks companies.
+func (s *Service) Connections(ctx context.Context, portalID int64) ([]Connection, error) {
+	conns, err := s.store.Connections(ctx, portalID)
+	if err != nil {
+		return nil, fmt.Errorf("list connections of portal %d: %w", portalID, err)
+	}
+	return conns, nil
+}
