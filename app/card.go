@@ -55,7 +55,11 @@ const (
 
 // quotesTTL bounds how long a deal's quote list is reused for the card's
 // hint; HubSpot allows 110 calls per 10 s per portal for every rep at once.
-const quotesTTL = time.Minute
+// quotesWait bounds how long the card waits for HubSpot for a mere hint.
+const (
+	quotesTTL  = time.Minute
+	quotesWait = 2 * time.Second
+)
 
 // RecordInvoices builds the card of one record. Warm, it reads only the
 // store; for snapshots older than SnapshotTTL it makes at most one QBO query
@@ -209,6 +213,8 @@ func (s *Service) actions(ctx context.Context, portalID int64, obj ObjectRef, co
 // quoteHint tells the rep whether the deal has a quote to invoice from. It
 // never blocks the card: if HubSpot cannot be asked, the hint says so.
 func (s *Service) quoteHint(ctx context.Context, portalID int64, dealID string) string {
+	ctx, cancel := context.WithTimeout(ctx, quotesWait)
+	defer cancel()
 	quotes, err := s.dealQuotes(ctx, portalID, dealID)
 	if err != nil {
 		s.log.WarnContext(ctx, "card could not list quotes", "portal", portalID, "deal", dealID, "err", err)

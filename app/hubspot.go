@@ -9,8 +9,9 @@ import (
 // HubSpot is what the use cases need of HubSpot's CRM, for one portal.
 //
 // Errors: NotFound when the portal has no such record; NotConnected when
-// HubSpot refuses the portal's token (reinstall); Unavailable when HubSpot
-// stays rate limited or down after bounded retries.
+// HubSpot refuses the portal's token (reinstall); Forbidden when the token
+// lacks a scope; Invalid for a request HubSpot rejects; Unavailable when
+// HubSpot stays rate limited or down after bounded retries, or ctx ends.
 type HubSpot interface {
 	// Record reads the named properties of one record; properties the record
 	// does not have are absent from the map.

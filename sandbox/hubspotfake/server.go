@@ -329,6 +329,11 @@ func (s *Server) Listen(addr string) (*fakekit.Server, error) {
 	return fakekit.Listen(addr, s)
 }
 
+// Fault is an injected failure (status, body, latency, dropped
+// connection); see Faults. It is fakekit's, named here so code outside the
+// sandbox tree can build one.
+type Fault = fakekit.Fault
+
 // Faults returns the fault injector; see the Route constants.
 func (s *Server) Faults() *fakekit.Faults { return &s.faults }
 

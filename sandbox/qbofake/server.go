@@ -69,6 +69,11 @@ func New(opt Options) *Server {
 	return s
 }
 
+// Fault is an injected failure (status, body, latency, dropped
+// connection); see Faults. It is fakekit's, named here so code outside the
+// sandbox tree can build one.
+type Fault = fakekit.Fault
+
 // Faults returns the fault injector; route names are the Route* constants.
 func (s *Server) Faults() *fakekit.Faults { return &s.faults }
 

@@ -1,0 +1,129 @@
+package hubspot
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	hs "github.com/clarkmcc/go-hubspot"
+	"github.com/clarkmcc/go-hubspot/generated/v3/objects"
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
+)
+
+// DefaultAPIBaseURL is HubSpot's API host (reference/hubspot.md section 4).
+const DefaultAPIBaseURL = "https://api.hubapi.com"
+
+// Defaults applied by New to zero Config fields.
+const (
+	DefaultMaxRetries  = 3
+	DefaultRetryBase   = 500 * time.Millisecond
+	DefaultHTTPTimeout = 10 * time.Second // per attempt; the caller's ctx bounds the whole call
+)
+
+// userAgent replaces go-hubspot's "OpenAPI-Generator/1.0.0/go".
+const userAgent = "hubspot-quickbooks"
+
+// Config configures a Client. The zero value talks to api.hubapi.com.
+type Config struct {
+	// APIBaseURL is HUBSPOT_API_BASE_URL; default https://api.hubapi.com.
+	// The demo points it at sandbox/hubspotfake.
+	APIBaseURL string
+	// HTTPClient carries every request (transport injection); default a
+	// client with a DefaultHTTPTimeout per attempt.
+	HTTPClient *http.Client
+	// MaxRetries bounds the retries of one call on 429, 5xx and transport
+	// errors; 0 means DefaultMaxRetries, a negative value no retries.
+	MaxRetries int
+	// RetryBase is the first backoff step when HubSpot sends no
+	// Retry-After; it doubles per retry, with jitter. Default
+	// DefaultRetryBase.
+	RetryBase time.Duration
+	// Logger receives one warning per retry; default discards. Tokens never
+	// reach it.
+	Logger *slog.Logger
+}
+
+// Client implements app.HubSpot over clarkmcc/go-hubspot's generic CRM
+// objects package. It holds no per-portal state: every call carries the
+// portal's token. Safe for concurrent use.
+type Client struct {
+	api        *objects.APIClient
+	http       *http.Client
+	base       string
+	maxRetries int
+	retryBase  time.Duration
+	log        *slog.Logger
+	sleep      func(context.Context, time.Duration) error // replaced in tests
+}
+
+var _ app.HubSpot = (*Client)(nil)
+
+// New returns a Client for cfg, with defaults for zero fields.
+func New(cfg Config) *Client {
+	base := strings.TrimRight(cfg.APIBaseURL, "/")
+	if base == "" {
+		base = DefaultAPIBaseURL
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: DefaultHTTPTimeout}
+	}
+	switch {
+	case cfg.MaxRetries == 0:
+		cfg.MaxRetries = DefaultMaxRetries
+	case cfg.MaxRetries < 0:
+		cfg.MaxRetries = 0
+	}
+	if cfg.RetryBase <= 0 {
+		cfg.RetryBase = DefaultRetryBase
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+
+	// The generated Configuration takes its base URL from Servers[0] (the
+	// default server index) and sends through HTTPClient; Debug stays off
+	// because it dumps requests, Authorization header included, to the
+	// standard logger.
+	oc := objects.NewConfiguration()
+	oc.Servers = objects.ServerConfigurations{{URL: base, Description: "HubSpot API"}}
+	oc.HTTPClient = hc
+	oc.UserAgent = userAgent
+
+	return &Client{
+		api:        objects.NewAPIClient(oc),
+		http:       hc,
+		base:       base,
+		maxRetries: cfg.MaxRetries,
+		retryBase:  cfg.RetryBase,
+		log:        log,
+		sleep:      sleep,
+	}
+}
+
+// authorized returns ctx carrying the portal's token the way go-hubspot
+// reads it: its TokenAuthorizer sets "Authorization: Bearer <token>".
+func authorized(ctx context.Context, token string) context.Context {
+	return hs.WithAuthorizer(ctx, hs.NewTokenAuthorizer(token))
+}
+
+// call describes one logical HubSpot call, for retries, logs and errors.
+// token is kept here only to authorize and to scrub; it never reaches an
+// error or a log.
+type call struct {
+	op     string // "GET /crm/v3/objects/deals/1011", for logs
+	noun   string // "deal", for the rep's not-found message
+	portal int64
+	token  string
+}
+
+func (c *Client) newCall(portal app.Portal, noun, op string) (call, error) {
+	if portal.Tokens.Access == "" {
+		return call{}, app.Errorf(app.NotConnected, "This HubSpot account has no access token for the app; reinstall the app.")
+	}
+	return call{op: op, noun: noun, portal: portal.ID, token: portal.Tokens.Access}, nil
+}

@@ -1,0 +1,83 @@
+// Package hubspot implements app.HubSpot over HubSpot's CRM API, with
+// github.com/clarkmcc/go-hubspot (imported as hs) for requests and types
+// where it works.
+//
+// # What it calls
+//
+//	Record      GET  /crm/v3/objects/{type}/{id}?properties=...        go-hubspot objects.BasicApi.GetByID
+//	DealQuotes  GET  /crm/v4/objects/deals/{id}/associations/quotes    plain net/http (see below), paged by after
+//	            POST /crm/v3/objects/quotes/batch/read                 go-hubspot objects.BatchApi.BatchRead, ≤100 ids each
+//
+// A deal without quotes costs one request. Each request carries the
+// portal's token, app.Portal.Tokens.Access, as "Authorization: Bearer": a
+// private-app token or an OAuth access token. This package does not refresh
+// OAuth tokens (a later issue): an expired one is a 401, classified as
+// NotConnected like any refused token.
+//
+// # go-hubspot, and where this package goes around it
+//
+//   - One generic CRM objects client (generated/v3/objects) serves every
+//     object type; its Configuration takes the base URL from Servers[0]
+//     (Config.APIBaseURL) and sends through Configuration.HTTPClient
+//     (Config.HTTPClient). The token travels through go-hubspot's own
+//     Authorizer in the context. Debug stays off: it dumps requests,
+//     Authorization included, to the standard logger.
+//   - Quote associations go around the library, as a plain GET through the
+//     same http.Client, retries and classification (associations.go): the
+//     deals client never wires its AssociationsApi; the v4 package has no
+//     "read one" endpoint, and its batch read decodes toObjectId as int32,
+//     which real HubSpot ids overflow, and answers a missing deal and a deal
+//     without quotes alike (207). The v3 association list of the objects
+//     package would work but is the legacy API.
+//   - go-hubspot decodes a null property as "", so Record cannot tell unset
+//     from empty; HubSpot stores "" as no value, so both are left out.
+//   - Its batch read input sends propertiesWithHistory even when empty (no
+//     omitempty); we send [] rather than null.
+//   - Errors are read from the *http.Response go-hubspot returns (its
+//     GenericOpenAPIError only repeats the status line, and its error model
+//     does not fit the 429 body), so library and plain calls are classified
+//     by one function.
+//
+// # Retries
+//
+// 429, 5xx, transport errors and client timeouts are retried up to
+// Config.MaxRetries times (default 3): after Retry-After when HubSpot sends
+// one (seconds or HTTP date), else after RetryBase·2ⁿ with equal jitter,
+// each wait at most 10 s. A Retry-After over 10 s, or a wait that would end
+// past the context's deadline, ends the call at once; the context's end
+// stops the retries. Each retry is logged at Warn with op, portal, status,
+// category and correlationId; nothing else is logged (the caller logs the
+// final error once).
+//
+// # Errors
+//
+// Every failed call is classified in one place, classify in errors.go, into
+// an *app.Error whose Message a rep can read; an *APIError beneath it keeps
+// the operation, portal, attempts, HTTP status, category, policy and
+// correlationId for logs. Tokens never appear in either: HubSpot's
+// messages are scrubbed of the caller's token, and our own errors never
+// hold it.
+//
+//	HubSpot answer                       code           Message
+//	401                                  not_connected  HubSpot refused this app's access; reinstall the app.
+//	403                                  forbidden      HubSpot does not allow this app to read that deal; reinstall the app to grant its permissions.
+//	404, 410                             not_found      This deal no longer exists in HubSpot. (contact, company, quote)
+//	400                                  invalid        HubSpot rejected the request: <HubSpot's message>
+//	409                                  conflict       HubSpot reported a conflict: <HubSpot's message>
+//	429, after retries                   unavailable    HubSpot is busy, try again in a minute.
+//	context deadline or cancellation     unavailable    HubSpot did not answer in time, try again in a minute.
+//	5xx, transport error, after retries  unavailable    HubSpot is not answering, try again in a minute.
+//	anything else, undecodable 2xx       internal       HubSpot answered in a way we did not expect.
+//
+// Before any request: a portal without an access token is not_connected;
+// a malformed record id or missing type is invalid. A quote whose amount or
+// expiry date cannot be read fails DealQuotes as internal rather than
+// passing for "never expires".
+//
+// # Quotes
+//
+// hs_expiration_date is read leniently: ISO 8601 (with or without zone;
+// none means UTC), epoch milliseconds, or a bare date, which means the end
+// of that day in the portal's time zone. hs_quote_amount may carry more
+// than two decimals; it is rounded half away from zero to cents.
+package hubspot
