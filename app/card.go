@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -56,45 +58,77 @@ const (
 // quotesTTL bounds how long a deal's quote list is reused for the card's
 // hint; HubSpot allows 110 calls per 10 s per portal for every rep at once.
 // quotesWait bounds how long the card waits for HubSpot for a mere hint.
+// refreshWait bounds how long the card waits for QuickBooks before showing
+// the last known state instead.
 const (
-	quotesTTL  = time.Minute
-	quotesWait = 2 * time.Second
+	quotesTTL   = time.Minute
+	quotesWait  = 2 * time.Second
+	refreshWait = 4 * time.Second
 )
 
 // RecordInvoices builds the card of one record. Warm, it reads only the
-// store; for snapshots older than SnapshotTTL it makes at most one QBO query
-// per connection, and if QBO cannot answer it shows the older snapshots,
-// flagged stale, rather than failing.
+// store, and within CardTTL only this process's memory; for snapshots older
+// than SnapshotTTL it makes at most one QBO query per company, companies in
+// parallel, and if QBO cannot answer it shows the older snapshots, flagged
+// stale, rather than failing. The card returned is shared: read it only.
 func (s *Service) RecordInvoices(ctx context.Context, portalID int64, obj ObjectRef) (*RecordCard, error) {
-	conns, err := s.store.Connections(ctx, portalID)
+	card, err := s.cards.get(ctx, cardKey(portalID, obj), func(ctx context.Context) (*RecordCard, error) {
+		return s.buildCard(ctx, portalID, obj)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("card of %s: %w", obj, err)
+	}
+	return card, nil
+}
+
+func cardKey(portalID int64, obj ObjectRef) string {
+	return fmt.Sprintf("%d:%s:%s", portalID, obj.Type, obj.ID)
+}
+
+func (s *Service) buildCard(ctx context.Context, portalID int64, obj ObjectRef) (*RecordCard, error) {
+	conns, err := s.store.Connections(ctx, portalID)
+	if err != nil {
+		return nil, err
 	}
 	links, err := s.store.Links(ctx, portalID, obj)
 	if err != nil {
-		return nil, fmt.Errorf("card of %s: %w", obj, err)
+		return nil, err
 	}
-	card := &RecordCard{Record: obj, Connections: conns}
 	byConn := make(map[string][]InvoiceLink)
 	for _, l := range links {
 		byConn[l.ConnectionID] = append(byConn[l.ConnectionID], l)
 	}
+	var linked []Connection
 	for _, conn := range conns {
-		if len(byConn[conn.ID]) == 0 {
-			continue
+		if len(byConn[conn.ID]) > 0 {
+			linked = append(linked, conn)
 		}
-		group, err := s.invoiceGroup(ctx, conn, byConn[conn.ID])
-		if err != nil {
-			return nil, fmt.Errorf("card of %s: %w", obj, err)
-		}
-		card.Groups = append(card.Groups, group)
 	}
-	card.Actions = s.actions(ctx, portalID, obj, conns)
+	card := &RecordCard{Record: obj}
+	groups := make([]InvoiceGroup, len(linked))
+	errs := make([]error, len(linked))
+	var wg sync.WaitGroup
+	for i, conn := range linked {
+		wg.Go(func() { groups[i], errs[i] = s.invoiceGroup(ctx, conn, byConn[conn.ID]) })
+	}
+	wg.Go(func() { card.Actions = s.actions(ctx, portalID, obj, conns) })
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	// The card is kept in memory and handed to the HTTP layer: no tokens.
+	for i := range conns {
+		conns[i].Tokens = Tokens{}
+	}
+	for i := range groups {
+		groups[i].Connection.Tokens = Tokens{}
+	}
+	card.Connections, card.Groups = conns, groups
 	return card, nil
 }
 
-// invoiceGroup reads one connection's snapshots and refreshes the stale ones
-// with a single QBO query.
+// invoiceGroup builds one company's part of the card from its snapshots,
+// refreshing the stale ones with a single QBO query.
 func (s *Service) invoiceGroup(ctx context.Context, conn Connection, links []InvoiceLink) (InvoiceGroup, error) {
 	now := s.now()
 	g := InvoiceGroup{Connection: conn, Today: Today(now, conn.TimeZone)}
@@ -107,9 +141,9 @@ func (s *Service) invoiceGroup(ctx context.Context, conn Connection, links []Inv
 		return g, err
 	}
 	var due []string
-	for _, id := range ids {
-		if sn, ok := snaps[id]; !ok || now.Sub(sn.FetchedAt) >= s.snapshotTTL {
-			due = append(due, id)
+	for _, l := range links {
+		if sn, ok := snaps[l.InvoiceID]; !ok || now.Sub(sn.FetchedAt) >= s.snapshotTTL {
+			due = append(due, l.InvoiceID)
 		}
 	}
 	switch {
@@ -119,7 +153,9 @@ func (s *Service) invoiceGroup(ctx context.Context, conn Connection, links []Inv
 	case conn.State == NeedsReconnect:
 		g.Stale, g.Notice = true, "Reconnect QuickBooks to refresh these invoices."
 	default:
-		fresh, err := s.refreshSnapshots(ctx, conn, due)
+		refreshCtx, cancel := context.WithTimeout(ctx, refreshWait)
+		fresh, err := s.refreshSnapshots(refreshCtx, conn, due)
+		cancel()
 		if err != nil {
 			s.log.WarnContext(ctx, "card shows stale invoices", "connection", conn.ID, "realm", conn.RealmID, "err", err)
 			g.Stale, g.Notice = true, staleNotice(err)

@@ -99,6 +99,7 @@ func newFixture(t *testing.T) *fixture {
 	f.svc = app.New(app.Deps{
 		Store: st, Cache: redis.NewInProcess(100, redis.Options{}), QuickBooks: f.qbo, HubSpot: f.hs,
 		Now: func() time.Time { return f.now }, SnapshotTTL: 5 * time.Minute, QBOWebURL: "https://app.sandbox.qbo.intuit.com",
+		CardTTL: -1, // each view builds the card; TestCardIsKeptInMemoryForCardTTL covers the memory
 	})
 	return f
 }
@@ -287,5 +288,40 @@ func TestCardActions(t *testing.T) {
 	}
 	if len(other.Groups) != 0 || len(other.Connections) != 0 {
 		t.Error("another portal's card shows this portal's data")
+	}
+}
+
+func TestCardIsKeptInMemoryForCardTTL(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.svc = app.New(app.Deps{
+		Store: f.store, Cache: redis.NewInProcess(100, redis.Options{}), QuickBooks: f.qbo, HubSpot: f.hs,
+		CardTTL: 2 * time.Second,
+		Now:     func() time.Time { return f.now },
+	})
+	f.link(t, f.us, "1")
+	if _, err := f.svc.RecordInvoices(ctx, 1, deal); err != nil {
+		t.Fatal(err)
+	}
+	// A write this process did not make (another replica's) ...
+	f.link(t, f.us, "3")
+	card, err := f.svc.RecordInvoices(ctx, 1, deal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(card.Groups[0].Invoices); n != 1 {
+		t.Fatalf("within CardTTL the card must come from memory: %d invoices", n)
+	}
+	// ... shows once CardTTL has passed.
+	f.now = f.now.Add(3 * time.Second)
+	card, err = f.svc.RecordInvoices(ctx, 1, deal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(card.Groups[0].Invoices); n != 2 {
+		t.Fatalf("after CardTTL: %d invoices, want 2", n)
+	}
+	if f.qbo.calls[f.us.ID] != 2 {
+		t.Errorf("QuickBooks calls = %d, want one per cold read", f.qbo.calls[f.us.ID])
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -72,11 +73,23 @@ func DateOf(t time.Time) Date {
 // Today returns the date at now in the named IANA time zone; an unknown or
 // empty zone falls back to UTC.
 func Today(now time.Time, zone string) Date {
+	return DateOf(now.In(location(zone)))
+}
+
+// locations remembers loaded time zones: time.LoadLocation reads the zone
+// database on every call, and the card asks once per company per view.
+var locations sync.Map // zone name -> *time.Location
+
+func location(zone string) *time.Location {
+	if l, ok := locations.Load(zone); ok {
+		return l.(*time.Location)
+	}
 	loc, err := time.LoadLocation(zone)
 	if err != nil || zone == "" {
 		loc = time.UTC
 	}
-	return DateOf(now.In(loc))
+	locations.Store(zone, loc)
+	return loc
 }
 
 // IsZero reports whether d is the zero Date.

@@ -19,6 +19,10 @@ type Deps struct {
 	// https://app.qbo.intuit.com, or https://app.sandbox.qbo.intuit.com for
 	// sandbox companies.
 	QBOWebURL string
+	// CardTTL is how long this process keeps a built card in memory; other
+	// replicas' writes show after at most this long. Default 2 s; negative
+	// turns the memory off.
+	CardTTL time.Duration
 	// SnapshotTTL is how long a stored invoice snapshot is served without
 	// asking QBO again; webhooks refresh it sooner. Default 5 minutes.
 	SnapshotTTL time.Duration
@@ -34,6 +38,7 @@ type Service struct {
 	now         func() time.Time
 	snapshotTTL time.Duration
 	qboWebURL   string
+	cards       *memo[*RecordCard]
 }
 
 // New returns a Service over its dependencies.
@@ -46,6 +51,14 @@ func New(d Deps) *Service {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	cardTTL := d.CardTTL
+	switch {
+	case cardTTL == 0:
+		cardTTL = 2 * time.Second
+	case cardTTL < 0:
+		cardTTL = 0
+	}
+	s.cards = newMemo[*RecordCard](cardTTL, 10_000, s.now)
 	if s.snapshotTTL <= 0 {
 		s.snapshotTTL = 5 * time.Minute
 	}
