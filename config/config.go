@@ -47,6 +47,8 @@ type QuickBooks struct {
 	ClientSecret         Secret // QBO_CLIENT_SECRET
 	Environment          string // QBO_ENVIRONMENT: sandbox or production
 	APIBaseURL           string // QBO_API_BASE_URL; defaults from Environment
+	TokenURL             string // QBO_TOKEN_URL: Intuit's OAuth token endpoint; the demo points it at the fake
+	WebAppURL            string // the QuickBooks web app invoices link to; follows Environment
 	WebhookVerifierToken Secret // QBO_WEBHOOK_VERIFIER_TOKEN: checks intuit-signature
 }
 
@@ -57,6 +59,9 @@ const (
 
 	qboSandboxURL    = "https://sandbox-quickbooks.api.intuit.com"
 	qboProductionURL = "https://quickbooks.api.intuit.com"
+	qboTokenURL      = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
+	qboSandboxApp    = "https://app.sandbox.qbo.intuit.com"
+	qboProductionApp = "https://app.qbo.intuit.com"
 	hubspotURL       = "https://api.hubapi.com"
 )
 
@@ -92,11 +97,14 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		EncryptionKey: Secret(r.required("ENCRYPTION_KEY")),
 		LogLevel:      r.logLevel("LOG_LEVEL"),
 	}
-	defaultQBO := qboSandboxURL
+	defaultQBO, webApp := qboSandboxURL, qboSandboxApp
 	if c.QuickBooks.Environment == EnvProduction {
-		defaultQBO = qboProductionURL
+		defaultQBO, webApp = qboProductionURL, qboProductionApp
 	}
 	c.QuickBooks.APIBaseURL = strings.TrimRight(r.str("QBO_API_BASE_URL", defaultQBO), "/")
+	c.QuickBooks.WebAppURL = webApp
+	c.QuickBooks.TokenURL = r.str("QBO_TOKEN_URL", qboTokenURL)
+	r.url("QBO_TOKEN_URL", c.QuickBooks.TokenURL)
 
 	r.url("PUBLIC_BASE_URL", c.PublicBaseURL)
 	r.url("HUBSPOT_API_BASE_URL", c.HubSpot.APIBaseURL)

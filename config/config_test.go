@@ -40,6 +40,8 @@ func TestLoadDefaults(t *testing.T) {
 		{"HubSpot.APIBaseURL", c.HubSpot.APIBaseURL, "https://api.hubapi.com"},
 		{"QuickBooks.Environment", c.QuickBooks.Environment, "sandbox"},
 		{"QuickBooks.APIBaseURL", c.QuickBooks.APIBaseURL, "https://sandbox-quickbooks.api.intuit.com"},
+		{"QuickBooks.TokenURL", c.QuickBooks.TokenURL, "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"},
+		{"QuickBooks.WebAppURL", c.QuickBooks.WebAppURL, "https://app.sandbox.qbo.intuit.com"},
 		{"DatabaseURL", c.DatabaseURL.Value(), ""},
 		{"RedisURL", c.RedisURL.Value(), ""},
 	}
@@ -55,7 +57,7 @@ func TestLoadDefaults(t *testing.T) {
 	m := valid()
 	m["QBO_ENVIRONMENT"] = "Production"
 	c, err = Load(env(m))
-	if err != nil || c.QuickBooks.APIBaseURL != "https://quickbooks.api.intuit.com" {
+	if err != nil || c.QuickBooks.APIBaseURL != "https://quickbooks.api.intuit.com" || c.QuickBooks.WebAppURL != "https://app.qbo.intuit.com" {
 		t.Errorf("production: %v %q", err, c.QuickBooks.APIBaseURL)
 	}
 }

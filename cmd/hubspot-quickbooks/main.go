@@ -1,16 +1,12 @@
-// Command hubspot-quickbooks runs the Integrated invoices backend and its
-// sandbox.
+// Command hubspot-quickbooks runs the Integrated invoices backend, its demo
+// and its sandbox.
 //
-//	hubspot-quickbooks sandbox [--qbo-addr ADDR] [--hubspot-addr ADDR] [--qbo-webhook-url URL] [--seed-json]
+//	hubspot-quickbooks serve     the service, configured from the environment (README: Configuration)
+//	hubspot-quickbooks demo      the real service wired to the sandbox fakes and the demo seed, on loopback
+//	hubspot-quickbooks sandbox   only the QuickBooks Online and HubSpot fakes, on loopback
+//	hubspot-quickbooks card      call the card API as HubSpot's hubspot.fetch does (signed)
 //
-// sandbox serves the QuickBooks Online and HubSpot fakes, loaded with the
-// demo seed, on loopback ports and prints one line each:
-//
-//	QBO_API_BASE_URL=http://127.0.0.1:PORT
-//	HUBSPOT_API_BASE_URL=http://127.0.0.1:PORT
-//
-// so that any client can be pointed at them. With --seed-json it prints the
-// seed (portals, realms, tokens, record ids) as one JSON document and exits.
+// Wiring happens here and only here, in reading order (wire.go).
 package main
 
 import (
@@ -25,7 +21,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr)
 	stop()
 	if errors.Is(err, errUsage) {
 		os.Exit(2)
@@ -41,18 +37,30 @@ var errUsage = errors.New("usage")
 const usage = `usage: hubspot-quickbooks <command> [flags]
 
 commands:
+  serve     run the service, configured from the environment
+  demo      run the service against the sandbox fakes with the demo seed
   sandbox   serve the QuickBooks Online and HubSpot fakes with the demo seed
+  card      call the card API signed as HubSpot would (see: card -h)
 `
 
+// env looks up configuration variables: os.LookupEnv in main, a map in tests.
+type env func(string) (string, bool)
+
 // run executes one command until it finishes or ctx is cancelled.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errUsage
 	}
 	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], getenv, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, args[1:], getenv, stdout, stderr)
 	case "sandbox":
 		return runSandbox(ctx, args[1:], stdout, stderr)
+	case "card":
+		return runCard(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -8,14 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"time"
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox"
 )
-
-// shutdownGrace bounds how long in-flight requests may take once a stop
-// signal arrives.
-const shutdownGrace = 15 * time.Second
 
 // runSandbox serves both fakes on loopback ports until ctx ends.
 func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {

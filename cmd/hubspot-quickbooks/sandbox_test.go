@@ -50,7 +50,7 @@ func TestSandboxServesBothFakesOnLoopback(t *testing.T) {
 	out := newLineReader()
 	var stderr bytes.Buffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"sandbox"}, out.pw, &stderr) }()
+	go func() { done <- run(ctx, []string{"sandbox"}, noEnv, out.pw, &stderr) }()
 
 	qboLine, hsLine := out.next(t), out.next(t)
 	qboURL, ok := strings.CutPrefix(qboLine, "QBO_API_BASE_URL=")
@@ -115,7 +115,7 @@ func getJSON(t *testing.T, url, token string, v any) {
 
 func TestSandboxSeedJSON(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), []string{"sandbox", "--seed-json"}, &stdout, &stderr); err != nil {
+	if err := run(context.Background(), []string{"sandbox", "--seed-json"}, noEnv, &stdout, &stderr); err != nil {
 		t.Fatalf("run: %v; stderr: %s", err, stderr.String())
 	}
 	var seed struct {
@@ -176,10 +176,12 @@ func TestSandboxSeedJSON(t *testing.T) {
 
 func TestUnknownCommandIsAUsageError(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), []string{"nope"}, &stdout, &stderr); err != errUsage {
+	if err := run(context.Background(), []string{"nope"}, noEnv, &stdout, &stderr); err != errUsage {
 		t.Fatalf("err = %v, want errUsage", err)
 	}
 	if !strings.Contains(stderr.String(), `unknown command "nope"`) {
 		t.Errorf("stderr = %q", stderr.String())
 	}
 }
+
+func noEnv(string) (string, bool) { return "", false }

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/config"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/hubspot"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/quickbooks"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/redis"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/server"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/store"
+)
+
+// shutdownGrace bounds how long in-flight requests may take once a stop
+// signal arrives; longer than the 10 s request timeout.
+const shutdownGrace = 15 * time.Second
+
+// service is the assembled backend.
+type service struct {
+	store   *store.Store
+	cache   *redis.Cache
+	metrics *server.Metrics
+	server  *server.Server
+}
+
+// assemble builds the service from its configuration, in reading order:
+// store, cache, upstream adapters, use cases, HTTP edge.
+func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*service, error) {
+	st, err := store.Open(ctx, store.Config{
+		DatabaseURL:   cfg.DatabaseURL.Value(),
+		SQLitePath:    cfg.SQLitePath,
+		EncryptionKey: cfg.EncryptionKeyBytes(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+
+	metrics := server.NewMetrics()
+	cacheOpts := redis.Options{Logger: log.With("component", "cache"), Observe: metrics.CacheResult}
+	var cache *redis.Cache
+	if cfg.RedisURL.Value() == "" {
+		cache = redis.NewInProcess(50_000, cacheOpts)
+	} else if cache, err = redis.Dial(ctx, cfg.RedisURL.Value(), cacheOpts); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("connect cache: %w", err)
+	}
+
+	qbo := quickbooks.New(quickbooks.Config{
+		APIBaseURL:   cfg.QuickBooks.APIBaseURL,
+		TokenURL:     cfg.QuickBooks.TokenURL,
+		ClientID:     cfg.QuickBooks.ClientID,
+		ClientSecret: cfg.QuickBooks.ClientSecret.Value(),
+		Logger:       log.With("component", "quickbooks"),
+	}, st)
+	hs := hubspot.New(hubspot.Config{
+		APIBaseURL: cfg.HubSpot.APIBaseURL,
+		Logger:     log.With("component", "hubspot"),
+	})
+
+	svc := app.New(app.Deps{
+		Store: st, Cache: cache, QuickBooks: qbo, HubSpot: hs,
+		Logger:    log.With("component", "app"),
+		QBOWebURL: cfg.QuickBooks.WebAppURL,
+	})
+	srv := server.New(svc, log.With("component", "http"), metrics, server.Config{
+		PublicBaseURL:       cfg.PublicBaseURL,
+		HubSpotAppID:        cfg.HubSpot.AppID,
+		HubSpotClientSecret: cfg.HubSpot.ClientSecret.Value(),
+	})
+	return &service{store: st, cache: cache, metrics: metrics, server: srv}, nil
+}
+
+// close releases the store and the cache.
+func (s *service) close() error {
+	return errors.Join(s.cache.Close(), s.store.Close())
+}
+
+// serveUntilDone serves the API on api and metrics on debug until ctx ends,
+// then lets in-flight requests finish within shutdownGrace.
+func (s *service) serveUntilDone(ctx context.Context, api, debug net.Listener, log *slog.Logger) error {
+	debugSrv := &http.Server{Handler: s.metrics.Handler(), ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	errs := make(chan error, 2)
+	go func() { errs <- s.server.Serve(api) }()
+	go func() {
+		if err := debugSrv.Serve(debug); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs <- fmt.Errorf("serve metrics: %w", err)
+			return
+		}
+		errs <- nil
+	}()
+	select {
+	case <-ctx.Done():
+	case err := <-errs:
+		if err != nil {
+			return err
+		}
+	}
+	log.Info("shutting down; letting in-flight requests finish", "grace", shutdownGrace.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	return errors.Join(s.server.Shutdown(shutdownCtx), debugSrv.Shutdown(shutdownCtx))
+}
+
+// newLogger writes JSON logs at level to w.
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// listen opens both listeners or neither.
+func listen(apiAddr, debugAddr string) (api, debug net.Listener, err error) {
+	api, err = net.Listen("tcp", apiAddr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listen on HTTP_ADDR %s: %w", apiAddr, err)
+	}
+	debug, err = net.Listen("tcp", debugAddr)
+	if err != nil {
+		api.Close()
+		return nil, nil, fmt.Errorf("listen on DEBUG_ADDR %s: %w", debugAddr, err)
+	}
+	return api, debug, nil
+}

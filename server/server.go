@@ -1,0 +1,140 @@
+// Package server is the HTTP edge of hubspot-quickbooks, on Echo: routes,
+// request and response structs beside their handlers, middleware (request
+// id, request log, recover, body limit, context timeout, HubSpot signature
+// check) and one error handler. It knows app and nothing of SQL, Redis or
+// the upstream APIs.
+package server
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
+)
+
+// Config is what the HTTP edge needs to know.
+type Config struct {
+	// PublicBaseURL is the scheme and host HubSpot calls us on; signatures
+	// are checked over it plus the path and query as received, never over
+	// Host or X-Forwarded-* headers.
+	PublicBaseURL       string
+	HubSpotAppID        int64
+	HubSpotClientSecret string
+	// RequestTimeout bounds each request; under HubSpot's 15 s fetch limit.
+	RequestTimeout time.Duration
+	// BodyLimit caps request bodies, e.g. "1M" (hubspot.fetch sends at most 1 MB).
+	BodyLimit string
+	Now       func() time.Time
+}
+
+// Server serves the card API and the operational endpoints.
+type Server struct {
+	echo    *echo.Echo
+	svc     *app.Service
+	log     *slog.Logger
+	metrics *Metrics
+	cfg     Config
+	sig     signatureV3
+}
+
+// New builds the server and its routes.
+func New(svc *app.Service, log *slog.Logger, metrics *Metrics, cfg Config) *Server {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 10 * time.Second
+	}
+	if cfg.BodyLimit == "" {
+		cfg.BodyLimit = "1M"
+	}
+	cfg.PublicBaseURL = strings.TrimRight(cfg.PublicBaseURL, "/")
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	s := &Server{
+		echo: e, svc: svc, log: log, metrics: metrics, cfg: cfg,
+		sig: signatureV3{secret: []byte(cfg.HubSpotClientSecret), now: cfg.Now},
+	}
+	e.HTTPErrorHandler = s.handleError
+	e.Use(
+		middleware.RequestID(),
+		s.requestLog(),
+		middleware.Recover(),
+		middleware.BodyLimit(cfg.BodyLimit),
+		middleware.ContextTimeout(cfg.RequestTimeout),
+	)
+	s.routes()
+	return s
+}
+
+// routes lists every route of the service.
+func (s *Server) routes() {
+	s.echo.GET("/healthz", s.handleHealth)
+	s.echo.GET("/readyz", s.handleReady)
+	s.echo.GET("/api/v1/openapi.yaml", s.handleOpenAPI)
+
+	card := s.echo.Group("/api/v1", s.requireHubSpotSignature)
+	card.GET("/connections", s.handleConnections)
+	card.GET("/records/:objectType/:objectId/invoices", s.handleRecordInvoices)
+}
+
+// Handler returns the server as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Serve serves on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	srv := s.echo.Server
+	srv.Handler = s.echo
+	srv.ReadHeaderTimeout = 10 * time.Second
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve http: %w", err)
+	}
+	return nil
+}
+
+// Shutdown stops accepting requests and waits for in-flight ones until ctx
+// ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if err := s.echo.Shutdown(ctx); err != nil {
+		return fmt.Errorf("shut down http: %w", err)
+	}
+	return nil
+}
+
+func (s *Server) handleHealth(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// handleReady answers 503 while the store cannot be reached. A cache outage
+// is reported but keeps the replica in service: the cache is an
+// optimisation (DESIGN.md section 4), and taking every replica out of a load
+// balancer because Redis is down would turn a slowdown into an outage.
+func (s *Server) handleReady(c echo.Context) error {
+	r := s.svc.Ready(c.Request().Context())
+	if r.Store != nil {
+		return app.Wrapf(r.Store, app.Unavailable, "Not ready: the store cannot be reached.")
+	}
+	cache := "ok"
+	if r.Cache != nil {
+		cache = "degraded"
+		s.log.WarnContext(c.Request().Context(), "cache unreachable; serving without it", "err", r.Cache)
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready", "cache": cache})
+}
+
+//go:embed openapi.yaml
+var openAPI []byte
+
+func (s *Server) handleOpenAPI(c echo.Context) error {
+	return c.Blob(http.StatusOK, "application/yaml", openAPI)
+}
