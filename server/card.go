@@ -1,8 +1,11 @@
 package server
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -126,7 +129,44 @@ func (s *Server) handleRecordInvoices(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toRecordInvoicesResponse(card))
+	body, err := s.rendered.get(card, func() ([]byte, error) { return json.Marshal(toRecordInvoicesResponse(card)) })
+	if err != nil {
+		return fmt.Errorf("encode card: %w", err)
+	}
+	return c.JSONBlob(http.StatusOK, body)
+}
+
+// renderCache keeps the JSON of recently served cards. The app hands the
+// same *RecordCard to every view within its CardTTL, so each is encoded
+// once. Two generations of at most renderGeneration entries bound it.
+type renderCache struct {
+	mu        sync.Mutex
+	cur, prev map[*app.RecordCard][]byte
+}
+
+const renderGeneration = 1024
+
+func (r *renderCache) get(card *app.RecordCard, render func() ([]byte, error)) ([]byte, error) {
+	r.mu.Lock()
+	body, ok := r.cur[card]
+	if !ok {
+		body, ok = r.prev[card]
+	}
+	r.mu.Unlock()
+	if ok {
+		return body, nil
+	}
+	body, err := render()
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.cur) >= renderGeneration || r.cur == nil {
+		r.prev, r.cur = r.cur, make(map[*app.RecordCard][]byte, renderGeneration)
+	}
+	r.cur[card] = body
+	return body, nil
 }
 
 func toRecordInvoicesResponse(card *app.RecordCard) recordInvoicesResponse {

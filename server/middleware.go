@@ -31,6 +31,9 @@ func (s *Server) requestLog() echo.MiddlewareFunc {
 			status := c.Response().Status
 			elapsed := time.Since(start)
 			s.metrics.observeRequest(route, c.Request().Method, status, elapsed)
+			if !s.log.Enabled(c.Request().Context(), slog.LevelInfo) {
+				return nil
+			}
 			attrs := []any{
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID),
 				"method", c.Request().Method, "route", route, "path", c.Request().URL.Path,
@@ -76,11 +79,14 @@ func callerOf(c echo.Context) caller {
 func (s *Server) requireHubSpotSignature(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		body, err := io.ReadAll(req.Body)
-		if err != nil {
-			return err // BodyLimit's 413 surfaces here
+		var body []byte
+		if req.ContentLength != 0 { // GETs have none: skip the read and its buffer
+			var err error
+			if body, err = io.ReadAll(req.Body); err != nil {
+				return err // BodyLimit's 413 surfaces here
+			}
+			req.Body = io.NopCloser(bytes.NewReader(body))
 		}
-		req.Body = io.NopCloser(bytes.NewReader(body))
 		uri := s.cfg.PublicBaseURL + req.RequestURI
 		if err := s.sig.verify(req.Method, uri, body,
 			req.Header.Get("X-HubSpot-Signature-v3"), req.Header.Get("X-HubSpot-Request-Timestamp")); err != nil {

@@ -39,12 +39,13 @@ type Config struct {
 
 // Server serves the card API and the operational endpoints.
 type Server struct {
-	echo    *echo.Echo
-	svc     *app.Service
-	log     *slog.Logger
-	metrics *Metrics
-	cfg     Config
-	sig     signatureV3
+	echo     *echo.Echo
+	svc      *app.Service
+	log      *slog.Logger
+	metrics  *Metrics
+	cfg      Config
+	sig      signatureV3
+	rendered renderCache
 }
 
 // New builds the server and its routes.
