@@ -44,6 +44,9 @@ type Config struct {
 	// Logger receives one warning per retry; default discards. Tokens never
 	// reach it.
 	Logger *slog.Logger
+	// Observe, when set, is told of every attempt: its operation, with ids
+	// replaced by {id}, and "ok" or the app error code. Main feeds metrics.
+	Observe func(op, outcome string)
 }
 
 // Client implements app.HubSpot over clarkmcc/go-hubspot's generic CRM
@@ -56,6 +59,7 @@ type Client struct {
 	maxRetries int
 	retryBase  time.Duration
 	log        *slog.Logger
+	onAttempt  func(op, outcome string)
 	sleep      func(context.Context, time.Duration) error // replaced in tests
 }
 
@@ -101,6 +105,7 @@ func New(cfg Config) *Client {
 		maxRetries: cfg.MaxRetries,
 		retryBase:  cfg.RetryBase,
 		log:        log,
+		onAttempt:  cfg.Observe,
 		sleep:      sleep,
 	}
 }
@@ -126,4 +131,29 @@ func (c *Client) newCall(portal app.Portal, noun, op string) (call, error) {
 		return call{}, app.Errorf(app.NotConnected, "This HubSpot account has no access token for the app; reinstall the app.")
 	}
 	return call{op: op, noun: noun, portal: portal.ID, token: portal.Tokens.Access}, nil
+}
+
+// observe reports one attempt to Config.Observe.
+func (c *Client) observe(op string, err error) {
+	if c.onAttempt == nil {
+		return
+	}
+	outcome := "ok"
+	if err != nil {
+		outcome = string(app.ErrorCode(err))
+	}
+	c.onAttempt(metricOp(op), outcome)
+}
+
+// metricOp keeps an operation's shape and drops its ids and query, so
+// metric labels stay few: "GET /crm/v3/objects/deals/1011?x" -> "GET /crm/v3/objects/deals/{id}".
+func metricOp(op string) string {
+	op, _, _ = strings.Cut(op, "?")
+	parts := strings.Split(op, "/")
+	for i, p := range parts {
+		if p != "" && strings.Trim(p, "0123456789") == "" {
+			parts[i] = "{id}"
+		}
+	}
+	return strings.Join(parts, "/")
 }

@@ -27,8 +27,10 @@ func (c *Client) do(ctx context.Context, cl call, send func(context.Context) (*h
 		resp, err := send(ctx)
 		f := inspect(cl, attempt, resp, err)
 		if f == nil {
+			c.observe(cl.op, nil)
 			return nil
 		}
+		c.observe(cl.op, classify(cl, f))
 		if !f.retryable || attempt > c.maxRetries || ctx.Err() != nil {
 			return classify(cl, f)
 		}

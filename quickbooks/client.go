@@ -65,6 +65,9 @@ type Config struct {
 	// Now is the clock for token expiry. Limiter and backoff waits use the
 	// real clock.
 	Now func() time.Time
+	// Observe, when set, is told of every attempt: its operation, with ids
+	// replaced by {id}, and "ok" or the app error code. Main feeds metrics.
+	Observe func(op, outcome string)
 }
 
 // Client is the QuickBooks Online adapter: it implements app.QuickBooks for
@@ -183,6 +186,7 @@ func (c *Client) do(ctx context.Context, conn app.Connection, method, path strin
 	for attempt, retries := 1, 0; ; attempt++ {
 		resp, respBody, err := c.send(ctx, conn.RealmID, op, method, u, tok.Access, payload)
 		err = classify(resp, respBody, err)
+		c.observe(op, err)
 		if err == nil {
 			if out != nil {
 				if derr := json.Unmarshal(respBody, out); derr != nil {
@@ -295,4 +299,28 @@ func checkConnection(conn app.Connection) error {
 		return app.Errorf(app.NotConnected, "This QuickBooks connection is incomplete; reconnect QuickBooks.")
 	}
 	return nil
+}
+
+// observe reports one attempt to Config.Observe.
+func (c *Client) observe(op string, err error) {
+	if c.cfg.Observe == nil {
+		return
+	}
+	outcome := "ok"
+	if err != nil {
+		outcome = string(app.ErrorCode(err))
+	}
+	c.cfg.Observe(metricOp(op), outcome)
+}
+
+// metricOp keeps an operation's shape and drops its ids, so metric labels
+// stay few: "GET /v3/company/123/invoice/9" -> "GET /v3/company/{id}/invoice/{id}".
+func metricOp(op string) string {
+	parts := strings.Split(op, "/")
+	for i, p := range parts {
+		if p != "" && strings.Trim(p, "0123456789") == "" {
+			parts[i] = "{id}"
+		}
+	}
+	return strings.Join(parts, "/")
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -23,11 +24,14 @@ func TestDemoServesTheSeededCard(t *testing.T) {
 	getenv := mapEnv(map[string]string{"HTTP_ADDR": "127.0.0.1:0", "DEBUG_ADDR": "127.0.0.1:0", "LOG_LEVEL": "warn"})
 	go func() { done <- run(ctx, []string{"demo"}, getenv, out.pw, &stderr) }()
 
-	var apiURL string
-	for apiURL == "" {
+	var apiURL, metricsURL string
+	for metricsURL == "" {
 		line := out.next(t)
 		if v, ok := strings.CutPrefix(line, "CARD_API_BASE_URL="); ok {
 			apiURL = v
+		}
+		if v, ok := strings.CutPrefix(line, "Metrics: "); ok {
+			metricsURL = v
 		}
 	}
 	go io.Copy(io.Discard, out.pr) // the demo prints more; a full pipe would block it
@@ -52,6 +56,23 @@ func TestDemoServesTheSeededCard(t *testing.T) {
 	err = run(context.Background(), []string{"card", "GET", apiURL + "/api/v1/records/tickets/1/invoices"}, noEnv, &stdout, &stderr)
 	if err == nil || !strings.Contains(stdout.String(), "HTTP 400") {
 		t.Errorf("a 400 must fail the card command: %v\n%s", err, stdout.String())
+	}
+
+	resp, err := http.Get(metricsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`http_requests_total{method="GET",route="/api/v1/records/:objectType/:objectId/invoices",status="200"}`,
+		`upstream_calls_total{op="GET /v3/company/{id}/query",outcome="ok",service="quickbooks"}`,
+		`upstream_calls_total{op="GET /crm/v4/objects/deals/{id}/associations/quotes",outcome="ok",service="hubspot"}`,
+		`errors_total{code="invalid"} 1`,
+	} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("metrics lack %s", want)
+		}
 	}
 
 	cancel()

@@ -59,10 +59,12 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 		ClientID:     cfg.QuickBooks.ClientID,
 		ClientSecret: cfg.QuickBooks.ClientSecret.Value(),
 		Logger:       log.With("component", "quickbooks"),
+		Observe:      func(op, outcome string) { metrics.UpstreamCall("quickbooks", op, outcome) },
 	}, st)
 	hs := hubspot.New(hubspot.Config{
 		APIBaseURL: cfg.HubSpot.APIBaseURL,
 		Logger:     log.With("component", "hubspot"),
+		Observe:    func(op, outcome string) { metrics.UpstreamCall("hubspot", op, outcome) },
 	})
 
 	svc := app.New(app.Deps{
