@@ -44,7 +44,7 @@ func TestMoney(t *testing.T) {
 			t.Errorf("ParseMoney(%q) = %d %q %v, want %d %q", c.in, got, got.String(), err, c.want, c.str)
 		}
 	}
-	for _, bad := range []string{"", "abc", "1.005", "1,00", "-"} {
+	for _, bad := range []string{"", "abc", "1.005", "1,00", "-", "1.-5", "--5", "1.+5", "+5", "99999999999999999.99", "1e3"} {
 		if _, err := ParseMoney(bad); err == nil {
 			t.Errorf("ParseMoney(%q) accepted", bad)
 		}

@@ -18,10 +18,11 @@ import (
 // QuickBooks, which a counting stub shows best. The real adapter is tested
 // against the QBO fake in package quickbooks and through the server.
 type quickBooks struct {
-	mu       sync.Mutex
-	calls    map[string]int // connection id -> Invoices calls
-	invoices map[string]app.Invoice
-	err      error
+	app.QuickBooks // methods the card does not call panic if called
+	mu             sync.Mutex
+	calls          map[string]int // connection id -> Invoices calls
+	invoices       map[string]app.Invoice
+	err            error
 }
 
 func (q *quickBooks) Company(context.Context, app.Connection) (app.Company, error) {
@@ -45,6 +46,7 @@ func (q *quickBooks) Invoices(_ context.Context, conn app.Connection, ids []stri
 }
 
 type hubSpot struct {
+	app.HubSpot
 	quotes []app.Quote
 	err    error
 	calls  int
@@ -74,7 +76,9 @@ var deal = app.ObjectRef{Type: app.Deals, ID: "1011"}
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{now: time.Date(2026, 3, 10, 18, 0, 0, 0, time.UTC)}
+	// 03:30 UTC on 11 March is still 10 March in Los Angeles: a card that
+	// ignored the company's time zone would date everything a day later.
+	f := &fixture{now: time.Date(2026, 3, 11, 3, 30, 0, 0, time.UTC)}
 	st, err := store.Open(ctx, store.Config{
 		SQLitePath:    filepath.Join(t.TempDir(), "card.db"),
 		EncryptionKey: make([]byte, 32),

@@ -20,6 +20,9 @@ type memo[T any] struct {
 	busy map[string]*memoCall[T]
 }
 
+// buildTimeout bounds one shared build; under the server's request timeout.
+const buildTimeout = 8 * time.Second
+
 type memoEntry[T any] struct {
 	val     T
 	expires time.Time
@@ -47,7 +50,13 @@ func (m *memo[T]) get(ctx context.Context, key string, build func(context.Contex
 	if !ok {
 		call = &memoCall[T]{done: make(chan struct{})}
 		m.busy[key] = call
-		go m.run(context.WithoutCancel(ctx), key, call, build)
+		// The build outlives any one caller, but not forever: a hung store
+		// must not hold every later view of the record.
+		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), buildTimeout)
+		go func() {
+			defer cancel()
+			m.run(bctx, key, call, build)
+		}()
 	}
 	m.mu.Unlock()
 	select {
@@ -68,7 +77,7 @@ func (m *memo[T]) run(ctx context.Context, key string, call *memoCall[T], build 
 		return // forgotten while building: answer the waiters, keep nothing
 	}
 	delete(m.busy, key)
-	if call.err == nil {
+	if call.err == nil && m.ttl > 0 {
 		m.evict()
 		m.vals[key] = memoEntry[T]{val: call.val, expires: m.now().Add(m.ttl)}
 	}

@@ -37,7 +37,7 @@ func decodeJSON(c echo.Context, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return app.Wrapf(err, app.Invalid, "%s", describeJSONError(err))
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return app.Errorf(app.Invalid, "The request body must hold exactly one JSON object.")
 	}
 	return nil

@@ -33,6 +33,8 @@ func TestDecodeJSONNamesTheProblem(t *testing.T) {
 		{"wrong type in list", "application/json", `{"lines":"x"}`, `The field "lines" must be a list, not string.`},
 		{"not an object", "application/json", `[1]`, "must be a JSON object, not array"},
 		{"two objects", "application/json", `{} {}`, "exactly one JSON object"},
+		{"trailing brace", "application/json", `{"quantity":1}}`, "exactly one JSON object"},
+		{"trailing bracket", "application/json", `{"quantity":1}]`, "exactly one JSON object"},
 	}
 	e := echo.New()
 	for _, c := range cases {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -66,6 +67,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 // (unknown route, method not allowed, body too large, timeout) get codes
 // too; anything else is internal.
 func classify(err error) (app.Code, string) {
+	if errors.Is(err, context.Canceled) {
+		// The caller went away (HubSpot gave up, the rep navigated off).
+		return app.Unavailable, "The request was cancelled."
+	}
 	var ae *app.Error
 	if errors.As(err, &ae) {
 		return ae.Code, ae.Message

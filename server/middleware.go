@@ -79,6 +79,10 @@ func callerOf(c echo.Context) caller {
 func (s *Server) requireHubSpotSignature(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
+		// Refuse what can never verify before reading up to 1 MB of body.
+		if err := s.sig.precheck(req.Header.Get("X-HubSpot-Signature-v3"), req.Header.Get("X-HubSpot-Request-Timestamp")); err != nil {
+			return err
+		}
 		var body []byte
 		if req.ContentLength != 0 { // GETs have none: skip the read and its buffer
 			var err error
@@ -102,6 +106,15 @@ func (s *Server) requireHubSpotSignature(next echo.HandlerFunc) echo.HandlerFunc
 }
 
 func (s *Server) callerFrom(q url.Values) (caller, error) {
+	// HubSpot appends its own identity parameters to whatever URL the card
+	// fetches and signs the whole; the card runs in the user's browser. A
+	// parameter given twice could put another portal's id before HubSpot's,
+	// so any repeat is refused.
+	for _, name := range []string{"appId", "portalId", "userId", "userEmail"} {
+		if len(q[name]) > 1 {
+			return caller{}, errUnauthorized("The request names its HubSpot " + name + " more than once.")
+		}
+	}
 	if app := q.Get("appId"); app != strconv.FormatInt(s.cfg.HubSpotAppID, 10) {
 		return caller{}, errUnauthorized("This request was signed for another HubSpot app.")
 	}

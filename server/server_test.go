@@ -284,6 +284,10 @@ func TestTamperedAndDecodedURLs(t *testing.T) {
 		{"signed over the decoded URL (HubSpot's documented rule)", signed, strings.Replace(signed, "%40", "@", 1), 200},
 		{"portal swapped after signing", strings.Replace(signed, "20000001", "20000002", 1), signed, 401},
 		{"path changed after signing", strings.Replace(signed, "connections", "records/deals/1011/invoices", 1), signed, 401},
+		// The card runs in the user's browser: it can put another portal's id
+		// before the one HubSpot appends and signs with the rest.
+		{"another portal's id before HubSpot's", strings.Replace(signed, "?", "?portalId=20000002&", 1), strings.Replace(signed, "?", "?portalId=20000002&", 1), 401},
+		{"appId twice", signed + "&appId=3000001", signed + "&appId=3000001", 401},
 	}
 	for _, c := range cases {
 		resp, err := http.DefaultClient.Do(signedRequest(t, "GET", c.send, c.sign, time.Now()))

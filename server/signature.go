@@ -27,16 +27,8 @@ type signatureV3 struct {
 // URL the request was sent to (public base URL + path and query as
 // received); body is the raw body.
 func (s signatureV3) verify(method, uri string, body []byte, signature, timestamp string) error {
-	if signature == "" || timestamp == "" {
-		return app.Errorf(app.Unauthorized, "This request is not signed by HubSpot.")
-	}
-	ms, err := strconv.ParseInt(timestamp, 10, 64)
-	if err != nil {
-		return app.Errorf(app.Unauthorized, "The request's HubSpot timestamp is not a number.")
-	}
-	skew := s.now().Sub(time.UnixMilli(ms))
-	if skew > maxSignatureSkew || skew < -maxSignatureSkew {
-		return app.Errorf(app.Unauthorized, "The request's HubSpot signature has expired; reload the record and try again.")
+	if err := s.precheck(signature, timestamp); err != nil {
+		return err
 	}
 	got, err := base64.StdEncoding.DecodeString(signature)
 	if err != nil {
@@ -50,6 +42,23 @@ func (s signatureV3) verify(method, uri string, body []byte, signature, timestam
 		}
 	}
 	return app.Errorf(app.Unauthorized, "The request's HubSpot signature does not match.")
+}
+
+// precheck refuses a request whose signature headers are missing or whose
+// timestamp is outside the window, without reading its body.
+func (s signatureV3) precheck(signature, timestamp string) error {
+	if signature == "" || timestamp == "" {
+		return app.Errorf(app.Unauthorized, "This request is not signed by HubSpot.")
+	}
+	ms, err := strconv.ParseInt(timestamp, 10, 64)
+	if err != nil {
+		return app.Errorf(app.Unauthorized, "The request's HubSpot timestamp is not a number.")
+	}
+	skew := s.now().Sub(time.UnixMilli(ms))
+	if skew > maxSignatureSkew || skew < -maxSignatureSkew {
+		return app.Errorf(app.Unauthorized, "The request's HubSpot signature has expired; reload the record and try again.")
+	}
+	return nil
 }
 
 func (s signatureV3) sum(method, uri string, body []byte, timestamp string) []byte {
