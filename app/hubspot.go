@@ -18,6 +18,19 @@ type HubSpot interface {
 	Record(ctx context.Context, portal Portal, obj ObjectRef, properties ...string) (map[string]string, error)
 	// DealQuotes lists the quotes associated with a deal.
 	DealQuotes(ctx context.Context, portal Portal, dealID string) ([]Quote, error)
+
+	// Associated lists the ids of the records of type to ("contacts",
+	// "companies", "deals", "line_items", "quotes") associated with from;
+	// for contacts and companies of a deal, the primary one comes first.
+	Associated(ctx context.Context, portal Portal, from ObjectRef, to string) ([]string, error)
+	// LineItems reads line items in one batch, in the order of ids.
+	LineItems(ctx context.Context, portal Portal, ids []string) ([]LineItem, error)
+	// EnsureDealProperties creates, if missing, the deal property group and
+	// properties the invoice is written to (DealProperties); safe to call
+	// again.
+	EnsureDealProperties(ctx context.Context, portal Portal) error
+	// UpdateDeal writes deal properties; an empty value clears one.
+	UpdateDeal(ctx context.Context, portal Portal, dealID string, properties map[string]string) error
 }
 
 // Quote is a HubSpot quote, as far as invoicing cares.
@@ -30,6 +43,45 @@ type Quote struct {
 	Amount    Money  // hs_quote_amount
 	ExpiresAt time.Time
 }
+
+// LineItem is a HubSpot line item of a deal or a quote.
+type LineItem struct {
+	ID          string
+	Name        string
+	Description string
+	SKU         string   // hs_sku
+	ProductID   string   // hs_product_id
+	Quantity    Quantity // quantity
+	UnitPrice   Money    // price
+	// UnitDiscount is the discount per unit (discount); DiscountPercent the
+	// percentage discount (hs_discount_percentage), in hundredths of a percent.
+	UnitDiscount    Money
+	DiscountPercent int64
+}
+
+// NetUnitPrice is the unit price after the line's discount, rounded half up
+// to the cent; QBO sales lines carry one unit price.
+func (l LineItem) NetUnitPrice() Money {
+	p := l.UnitPrice - l.UnitDiscount
+	if l.DiscountPercent > 0 {
+		p -= Money((int64(p)*l.DiscountPercent + 5000) / 10000)
+	}
+	if p < 0 {
+		return 0
+	}
+	return p
+}
+
+// The deal properties an invoice is written to (DESIGN.md section 6), in
+// the property group DealPropertyGroup.
+const (
+	DealPropertyGroup       = "quickbooks"
+	DealPropAmountCollected = "qbo_invoice_amount_collected"
+	DealPropRecipient       = "qbo_invoice_recipient"
+	DealPropNumber          = "qbo_invoice_number"
+	DealPropStatus          = "qbo_invoice_status"
+	DealPropDueDate         = "qbo_invoice_due_date"
+)
 
 // Published quote statuses (reference/hubspot.md 4.1).
 const (

@@ -12,13 +12,16 @@ import (
 // decimals with at most two places; integers keep sums exact.
 type Money int64
 
-// ParseMoney reads a decimal such as "100", "22.5" or "-3.07".
+// ParseMoney reads a decimal such as "100", "22.5" or "-3.07": an optional
+// minus, digits, and at most two decimals (trailing zeros beyond are fine).
 func ParseMoney(s string) (Money, error) {
+	bad := fmt.Errorf("parse money %q: want a decimal with at most two places", s)
 	s = strings.TrimSpace(s)
 	neg := strings.HasPrefix(s, "-")
 	whole, frac, _ := strings.Cut(strings.TrimPrefix(s, "-"), ".")
-	if whole == "" && frac == "" || len(frac) > 2 && strings.TrimRight(frac[2:], "0") != "" {
-		return 0, fmt.Errorf("parse money %q: want a decimal with at most two places", s)
+	if whole == "" && frac == "" || !digits(whole) || !digits(frac) ||
+		len(frac) > 2 && strings.TrimRight(frac[2:], "0") != "" || len(whole) > 15 {
+		return 0, bad
 	}
 	frac = (frac + "00")[:2]
 	if whole == "" {
@@ -26,17 +29,24 @@ func ParseMoney(s string) (Money, error) {
 	}
 	w, err := strconv.ParseInt(whole, 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("parse money %q: %w", s, err)
+		return 0, bad
 	}
-	f, err := strconv.ParseInt(frac, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("parse money %q: %w", s, err)
-	}
+	f, _ := strconv.ParseInt(frac, 10, 64)
 	m := Money(w*100 + f)
 	if neg {
 		m = -m
 	}
 	return m, nil
+}
+
+// digits reports whether s holds only ASCII digits (or nothing).
+func digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // String formats the amount with two decimals, e.g. "197.00".
@@ -112,4 +122,40 @@ func (d Date) String() string {
 		return ""
 	}
 	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+}
+
+// Time is midnight UTC of d.
+func (d Date) Time() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
+
+// dateIn normalises a possibly overflowing month and clamps the day to the
+// month's length (the 31st of a 30-day month is its 30th).
+func dateIn(year int, month time.Month, day int) Date {
+	first := time.Date(year, month, 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	if day > last {
+		day = last
+	}
+	return DateOf(time.Date(first.Year(), first.Month(), day, 0, 0, 0, 0, time.UTC))
+}
+
+// daysBetween is the number of days from a to b.
+func daysBetween(a, b Date) int { return int(b.Time().Sub(a.Time()).Hours() / 24) }
+
+// Quantity is a line quantity in hundredths (1.5 is 150).
+type Quantity int64
+
+// ParseQuantity reads a decimal with at most two places.
+func ParseQuantity(s string) (Quantity, error) {
+	m, err := ParseMoney(s)
+	if err != nil {
+		return 0, fmt.Errorf("parse quantity %q: want a number with at most two decimals", s)
+	}
+	return Quantity(m), nil
+}
+
+// String formats the quantity without trailing zeros: "4", "1.5".
+func (q Quantity) String() string {
+	s := Money(q).String()
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
 }

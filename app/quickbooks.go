@@ -9,14 +9,38 @@ import "context"
 //
 // Errors: NotConnected when QuickBooks refuses the connection's tokens (the
 // admin must reconnect); Unavailable when QuickBooks stays busy or down
-// after bounded retries; Invalid for a validation fault; NotFound for an
-// object QuickBooks does not have.
+// after bounded retries; Invalid for a validation fault; Conflict for a
+// duplicate name (6240), document number (6140) or a stale SyncToken
+// (5010); NotFound for an object QuickBooks does not have.
 type QuickBooks interface {
 	// Company reads the company's CompanyInfo and Preferences.
 	Company(ctx context.Context, conn Connection) (Company, error)
 	// Invoices reads the given invoices in one query; ids QuickBooks does
 	// not have are absent from the result, never an error.
 	Invoices(ctx context.Context, conn Connection, ids []string) ([]Invoice, error)
+
+	// Customers lists the company's active customers (all pages).
+	Customers(ctx context.Context, conn Connection) ([]Customer, error)
+	// Items lists the company's active items (all pages).
+	Items(ctx context.Context, conn Connection) ([]Item, error)
+	// TaxCodes lists the company's active tax codes.
+	TaxCodes(ctx context.Context, conn Connection) ([]TaxCode, error)
+	// Terms lists the company's active payment terms.
+	Terms(ctx context.Context, conn Connection) ([]Term, error)
+	// RecentDocNumbers returns the DocNumbers of the company's most recently
+	// created invoices, newest first, at most n.
+	RecentDocNumbers(ctx context.Context, conn Connection, n int) ([]string, error)
+	// NameInUse looks up a display name among customers, vendors and
+	// employees, active or not: QBO keeps display names unique across all
+	// of them (6240). It returns what holds the name, or "" when it is free.
+	NameInUse(ctx context.Context, conn Connection, displayName string) (heldBy string, err error)
+
+	// CreateCustomer creates a customer. requestID makes the call
+	// idempotent at QBO: a repeat returns the first answer.
+	CreateCustomer(ctx context.Context, conn Connection, c NewCustomer, requestID string) (Customer, error)
+	// CreateInvoice creates a draft invoice (not emailed), idempotent by
+	// requestID like CreateCustomer.
+	CreateInvoice(ctx context.Context, conn Connection, inv NewInvoice, requestID string) (Invoice, error)
 }
 
 // TokenSaver persists a connection's rotated tokens. QBO refresh tokens
@@ -34,4 +58,100 @@ type Company struct {
 	MultiCurrency    bool
 	TimeZone         string // CompanyInfo.DefaultTimeZone
 	CustomTxnNumbers bool   // Preferences.SalesFormsPrefs.CustomTxnNumbers
+	DefaultTermID    string // Preferences.SalesFormsPrefs.DefaultTerms
 }
+
+// Customer is a QBO customer.
+type Customer struct {
+	ID          string
+	DisplayName string
+	CompanyName string
+	GivenName   string
+	FamilyName  string
+	Email       string // PrimaryEmailAddr
+	Currency    string // CurrencyRef; set at creation, never changed
+	TermID      string // SalesTermRef
+	TaxCodeID   string // DefaultTaxCodeRef (non-US)
+}
+
+// Item is a QBO product or service.
+type Item struct {
+	ID          string
+	Name        string
+	SKU         string
+	Description string
+	Type        string // Service, Inventory, NonInventory
+	UnitPrice   Money
+	Taxable     bool   // US: the line is TAX, else NON
+	TaxCodeID   string // SalesTaxCodeRef: the default line tax code outside the US
+}
+
+// TaxCode is a QBO tax code; TAX and NON are US pseudo codes.
+type TaxCode struct {
+	ID          string
+	Name        string
+	Description string
+	Taxable     bool
+}
+
+// Term is a QBO payment term.
+type Term struct {
+	ID      string
+	Name    string
+	DueDays int // STANDARD terms: days after the invoice date
+	// DayOfMonthDue and DueNextMonthDays describe DATE_DRIVEN terms; zero
+	// DayOfMonthDue means a STANDARD term.
+	DayOfMonthDue    int
+	DueNextMonthDays int
+}
+
+// DueDate is the term's due date for an invoice dated on.
+func (t Term) DueDate(on Date) Date {
+	if t.DayOfMonthDue == 0 {
+		return DateOf(on.Time().AddDate(0, 0, t.DueDays))
+	}
+	// DATE_DRIVEN: due on DayOfMonthDue of this month, or of next month when
+	// the invoice is dated within DueNextMonthDays of that day.
+	due := dateIn(on.Year, on.Month, t.DayOfMonthDue)
+	if !on.Before(due) || daysBetween(on, due) < t.DueNextMonthDays {
+		due = dateIn(on.Year, on.Month+1, t.DayOfMonthDue)
+	}
+	return due
+}
+
+// NewCustomer is a customer to create.
+type NewCustomer struct {
+	DisplayName string
+	CompanyName string
+	GivenName   string
+	FamilyName  string
+	Email       string
+	Phone       string
+	Currency    string // empty: the company's home currency
+}
+
+// NewInvoice is a draft invoice to create.
+type NewInvoice struct {
+	CustomerID   string
+	DocNumber    string // empty: QBO numbers it, unless custom numbers are on
+	TxnDate      Date
+	DueDate      Date
+	TermID       string
+	BillEmail    string
+	CustomerMemo string
+	Currency     string
+	// TaxExcluded applies to non-US companies: line amounts are net of tax.
+	Lines []InvoiceLine
+}
+
+// InvoiceLine is one sales line: Amount = Quantity × UnitPrice exactly.
+type InvoiceLine struct {
+	ItemID      string
+	Description string
+	Quantity    Quantity
+	UnitPrice   Money
+	TaxCodeID   string // US: TAX or NON; elsewhere a real tax code id
+}
+
+// Amount is the line's total, exact to the cent when valid (see Valid).
+func (l InvoiceLine) Amount() Money { return Money(int64(l.Quantity) * int64(l.UnitPrice) / 100) }

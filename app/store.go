@@ -1,6 +1,9 @@
 package app
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store is the durable state: portals, connections with their encrypted
 // tokens, invoice links and invoice snapshots. Every query is scoped by
@@ -41,4 +44,26 @@ type Store interface {
 	// fetched earlier; a snapshot fetched before the stored one is dropped,
 	// so a slow read never overwrites a fresher one.
 	SaveSnapshots(ctx context.Context, snaps []Snapshot) error
+
+	// StartAttempt stores a, unless an attempt is already stored under
+	// (a.PortalID, a.Key): then it returns that one and created is false.
+	// Concurrent calls with one key store exactly one attempt.
+	StartAttempt(ctx context.Context, a Attempt) (stored Attempt, created bool, err error)
+	// FinishAttempt records the answer of the portal's attempt under key;
+	// NotFound if there is none.
+	FinishAttempt(ctx context.Context, portalID int64, key string, result []byte) error
+}
+
+// Attempt is one create request from the card, stored before any call to
+// QuickBooks so that a retry, a double click or a crash never makes a second
+// invoice: the QBO requestids derive from (PortalID, Key).
+type Attempt struct {
+	PortalID     int64
+	Key          string // the card's idempotencyKey, 8 to 100 characters
+	BodyHash     string // hex SHA-256 of the request; the same key with another body is a conflict
+	Object       ObjectRef
+	ConnectionID string
+	Result       []byte // the answer, JSON, once the create finished; nil before
+	CreatedAt    time.Time
+	FinishedAt   time.Time
 }

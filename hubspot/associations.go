@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
 )
@@ -19,10 +20,59 @@ const assocPageLimit = 500
 // maxBody bounds a response body read outside go-hubspot.
 const maxBody = 8 << 20
 
+// assocTypes are the record types Associated lists, by v4 path name, with
+// their names in a rep's words.
+var assocTypes = map[string]string{
+	"contacts":   "contact",
+	"companies":  "company",
+	"deals":      "deal",
+	"line_items": "line item",
+	"quotes":     "quote",
+}
+
+// primaryTypeIDs are the HUBSPOT_DEFINED association types that mark the
+// primary record, by from and to type (reference/hubspot.md 4.2: deal to
+// company 5; contact to company 1, HubSpot's public table). HubSpot labels
+// them "Primary" too; the ids are a fallback should the label be missing.
+var primaryTypeIDs = map[[2]string]int{
+	{"deals", "companies"}:    5,
+	{"contacts", "companies"}: 1,
+}
+
+// Associated lists the ids of the records of type to associated with from,
+// with GET /crm/v4/objects/{from}/{id}/associations/{to}, paged by after.
+// Both types must be one of contacts, companies, deals, line_items and
+// quotes (v4 path names); anything else is Invalid before any request. Ids
+// come in HubSpot's order, without duplicates, except that a record linked
+// by a primary association (labelled "Primary", or type 5 deal to company,
+// 1 contact to company) comes first: a deal's primary company. HubSpot
+// defines no primary contact of a deal, so contacts keep HubSpot's order.
+//
+// Errors: Invalid for a type outside the list or a malformed id; NotFound
+// when the portal has no such from record (another portal's included);
+// NotConnected, Forbidden, Unavailable as classified in errors.go.
+func (c *Client) Associated(ctx context.Context, portal app.Portal, from app.ObjectRef, to string) ([]string, error) {
+	if _, ok := assocTypes[string(from.Type)]; !ok && from.Type != "" {
+		return nil, app.Errorf(app.Invalid, "HubSpot associations of %q records are not supported.", string(from.Type))
+	}
+	if _, ok := assocTypes[to]; !ok {
+		return nil, app.Errorf(app.Invalid, "HubSpot associations to %q records are not supported.", to)
+	}
+	if err := checkRef(from.Type, from.ID); err != nil {
+		return nil, err
+	}
+	return c.associatedIDs(ctx, portal, from.Type, from.ID, to)
+}
+
 // v4AssocPage is the answer of GET /crm/v4/objects/{from}/{id}/associations/{to}.
 type v4AssocPage struct {
 	Results []struct {
-		ToObjectID json.Number `json:"toObjectId"` // a JSON number; ids pass 2^31
+		ToObjectID       json.Number `json:"toObjectId"` // a JSON number; ids pass 2^31
+		AssociationTypes []struct {
+			Category string `json:"category"`
+			TypeID   int    `json:"typeId"`
+			Label    string `json:"label"` // null when unlabeled
+		} `json:"associationTypes"`
 	} `json:"results"`
 	Paging *struct {
 		Next *struct {
@@ -32,7 +82,8 @@ type v4AssocPage struct {
 }
 
 // associatedIDs lists the ids of the toType records linked from one record,
-// in HubSpot's order, without duplicates, following paging.
+// in HubSpot's order with primary links first (see Associated), without
+// duplicates, following paging.
 //
 // This goes around go-hubspot, with a plain GET through the same
 // http.Client, retries and classification: the library's v4 package has no
@@ -45,7 +96,8 @@ func (c *Client) associatedIDs(ctx context.Context, portal app.Portal, from app.
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
+	primaryID, hasPrimaryID := primaryTypeIDs[[2]string{string(from), toType}]
+	var primary, others []string
 	seen := map[string]bool{}
 	after := ""
 	for {
@@ -55,22 +107,40 @@ func (c *Client) associatedIDs(ctx context.Context, portal app.Portal, from app.
 		}
 		var page v4AssocPage
 		err := c.do(ctx, cl, func(ctx context.Context) (*http.Response, error) {
+			page = v4AssocPage{}
 			return c.getJSON(ctx, cl.token, path+"?"+q.Encode(), &page)
 		})
 		if err != nil {
 			return nil, err
 		}
 		for _, r := range page.Results {
-			if id := r.ToObjectID.String(); id != "" && !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
+			id := r.ToObjectID.String()
+			if id == "" || seen[id] {
+				continue
+			}
+			seen[id] = true
+			isPrimary := false
+			for _, t := range r.AssociationTypes {
+				if strings.EqualFold(t.Label, "Primary") ||
+					hasPrimaryID && t.TypeID == primaryID && strings.EqualFold(t.Category, "HUBSPOT_DEFINED") {
+					isPrimary = true
+				}
+			}
+			if isPrimary {
+				primary = append(primary, id)
+			} else {
+				others = append(others, id)
 			}
 		}
 		if page.Paging == nil || page.Paging.Next == nil || page.Paging.Next.After == "" || page.Paging.Next.After == after {
-			return ids, nil
+			break
 		}
 		after = page.Paging.Next.After
 	}
+	if len(primary) == 0 {
+		return others, nil
+	}
+	return append(primary, others...), nil
 }
 
 // getJSON is one GET outside go-hubspot, shaped like the library's calls

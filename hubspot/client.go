@@ -5,10 +5,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	hs "github.com/clarkmcc/go-hubspot"
 	"github.com/clarkmcc/go-hubspot/generated/v3/objects"
+	"github.com/clarkmcc/go-hubspot/generated/v3/properties"
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
 )
@@ -50,10 +52,12 @@ type Config struct {
 }
 
 // Client implements app.HubSpot over clarkmcc/go-hubspot's generic CRM
-// objects package. It holds no per-portal state: every call carries the
-// portal's token. Safe for concurrent use.
+// objects and properties packages. Every call carries the portal's token;
+// the only per-portal state is which portals already have the deal
+// properties (EnsureDealProperties). Safe for concurrent use.
 type Client struct {
 	api        *objects.APIClient
+	props      *properties.APIClient
 	http       *http.Client
 	base       string
 	maxRetries int
@@ -61,6 +65,8 @@ type Client struct {
 	log        *slog.Logger
 	onAttempt  func(op, outcome string)
 	sleep      func(context.Context, time.Duration) error // replaced in tests
+
+	dealProps sync.Map // portal id -> *ensureState (properties.go)
 }
 
 var _ app.HubSpot = (*Client)(nil)
@@ -97,9 +103,14 @@ func New(cfg Config) *Client {
 	oc.Servers = objects.ServerConfigurations{{URL: base, Description: "HubSpot API"}}
 	oc.HTTPClient = hc
 	oc.UserAgent = userAgent
+	pc := properties.NewConfiguration()
+	pc.Servers = properties.ServerConfigurations{{URL: base, Description: "HubSpot API"}}
+	pc.HTTPClient = hc
+	pc.UserAgent = userAgent
 
 	return &Client{
 		api:        objects.NewAPIClient(oc),
+		props:      properties.NewAPIClient(pc),
 		http:       hc,
 		base:       base,
 		maxRetries: cfg.MaxRetries,
@@ -122,6 +133,7 @@ func authorized(ctx context.Context, token string) context.Context {
 type call struct {
 	op     string // "GET /crm/v3/objects/deals/1011", for logs
 	noun   string // "deal", for the rep's not-found message
+	verb   string // "read", "change", "create": what a 403 says the app may not do
 	portal int64
 	token  string
 }
@@ -130,7 +142,7 @@ func (c *Client) newCall(portal app.Portal, noun, op string) (call, error) {
 	if portal.Tokens.Access == "" {
 		return call{}, app.Errorf(app.NotConnected, "This HubSpot account has no access token for the app; reinstall the app.")
 	}
-	return call{op: op, noun: noun, portal: portal.ID, token: portal.Tokens.Access}, nil
+	return call{op: op, noun: noun, verb: "read", portal: portal.ID, token: portal.Tokens.Access}, nil
 }
 
 // observe reports one attempt to Config.Observe.

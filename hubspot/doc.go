@@ -4,9 +4,14 @@
 //
 // # What it calls
 //
-//	Record      GET  /crm/v3/objects/{type}/{id}?properties=...        go-hubspot objects.BasicApi.GetByID
-//	DealQuotes  GET  /crm/v4/objects/deals/{id}/associations/quotes    plain net/http (see below), paged by after
-//	            POST /crm/v3/objects/quotes/batch/read                 go-hubspot objects.BatchApi.BatchRead, ≤100 ids each
+//	Record                GET   /crm/v3/objects/{type}/{id}?properties=...        go-hubspot objects.BasicApi.GetByID
+//	DealQuotes            GET   /crm/v4/objects/deals/{id}/associations/quotes    plain net/http (see below), paged by after
+//	                      POST  /crm/v3/objects/quotes/batch/read                 go-hubspot objects.BatchApi.BatchRead, ≤100 ids each
+//	Associated            GET   /crm/v4/objects/{from}/{id}/associations/{to}     plain net/http, paged by after
+//	LineItems             POST  /crm/v3/objects/line_items/batch/read             go-hubspot objects.BatchApi.BatchRead, ≤100 ids each
+//	EnsureDealProperties  POST  /crm/v3/properties/deals/groups                   go-hubspot properties.GroupsApi.GroupsCreate
+//	                      POST  /crm/v3/properties/deals (×5)                     go-hubspot properties.CoreApi.Create
+//	UpdateDeal            PATCH /crm/v3/objects/deals/{id}                        go-hubspot objects.BasicApi.Update
 //
 // A deal without quotes costs one request. Each request carries the
 // portal's token, app.Portal.Tokens.Access, as "Authorization: Bearer": a
@@ -14,15 +19,52 @@
 // OAuth tokens (a later issue): an expired one is a 401, classified as
 // NotConnected like any refused token.
 //
+// # Associations
+//
+// Associated takes and answers the v4 path names contacts, companies,
+// deals, line_items and quotes, for from and to alike; any other name is
+// invalid before a request (type ids such as "0-1" included). Ids come in
+// HubSpot's order without duplicates, except that records linked by a
+// primary association come first: one labelled "Primary", or of the
+// HUBSPOT_DEFINED primary type (deal→company 5, contact→company 1) should
+// the label be missing. HubSpot defines no primary contact of a deal.
+//
+// # Line items
+//
+// LineItems reads name, description, hs_sku, hs_product_id, quantity,
+// price, discount and hs_discount_percentage. Numbers with more than two
+// decimals (HubSpot keeps them as written) are rounded half away from zero
+// to hundredths: quantity to app.Quantity, price and discount (per unit) to
+// app.Money, hs_discount_percentage to hundredths of a percent ("10" is
+// 1000); an unset one is zero. A repeated id is read once. Ids HubSpot does
+// not have (it answers 207) make the call NotFound, naming them.
+//
+// # Deal properties
+//
+// EnsureDealProperties creates the group "quickbooks" ("QuickBooks
+// invoice") and, in it, qbo_invoice_amount_collected (number/number),
+// qbo_invoice_recipient and qbo_invoice_number (string/text),
+// qbo_invoice_status (enumeration/select, options the app.InvoiceStatus
+// codes with their Label) and qbo_invoice_due_date (date/date, written as
+// YYYY-MM-DD). It creates without reading first: a 409 (HubSpot's
+// OBJECT_ALREADY_EXISTS) counts as success, and an existing definition is
+// not compared with ours. Success is remembered per portal in the Client,
+// so later calls cost nothing until the process restarts (a property a rep
+// deletes meanwhile comes back only then); concurrent callers for a portal
+// wait for the one creating, or for their ctx; a failure is not
+// remembered. Creating needs the scope crm.schemas.deals.write. UpdateDeal
+// sends every value given, "" included, which HubSpot stores as no value.
+//
 // # go-hubspot, and where this package goes around it
 //
 //   - One generic CRM objects client (generated/v3/objects) serves every
-//     object type; its Configuration takes the base URL from Servers[0]
-//     (Config.APIBaseURL) and sends through Configuration.HTTPClient
-//     (Config.HTTPClient). The token travels through go-hubspot's own
+//     object type, and one properties client (generated/v3/properties) the
+//     property definitions; each Configuration takes the base URL from
+//     Servers[0] (Config.APIBaseURL) and sends through
+//     Configuration.HTTPClient (Config.HTTPClient). The token travels through go-hubspot's own
 //     Authorizer in the context. Debug stays off: it dumps requests,
 //     Authorization included, to the standard logger.
-//   - Quote associations go around the library, as a plain GET through the
+//   - Associations go around the library, as a plain GET through the
 //     same http.Client, retries and classification (associations.go): the
 //     deals client never wires its AssociationsApi; the v4 package has no
 //     "read one" endpoint, and its batch read decodes toObjectId as int32,
@@ -36,7 +78,8 @@
 //   - Errors are read from the *http.Response go-hubspot returns (its
 //     GenericOpenAPIError only repeats the status line, and its error model
 //     does not fit the 429 body), so library and plain calls are classified
-//     by one function.
+//     by one function. Each generated package has its own
+//     GenericOpenAPIError; inspect recognises them by their Model method.
 //
 // # Retries
 //
@@ -61,7 +104,8 @@
 //	HubSpot answer                       code           Message
 //	401                                  not_connected  HubSpot refused this app's access; reinstall the app.
 //	403                                  forbidden      HubSpot does not allow this app to read that deal; reinstall the app to grant its permissions.
-//	404, 410                             not_found      This deal no longer exists in HubSpot. (contact, company, quote)
+//	                                                    (change that deal, create that deal property)
+//	404, 410                             not_found      This deal no longer exists in HubSpot. (contact, company, quote, line item)
 //	400                                  invalid        HubSpot rejected the request: <HubSpot's message>
 //	409                                  conflict       HubSpot reported a conflict: <HubSpot's message>
 //	429, after retries                   unavailable    HubSpot is busy, try again in a minute.
@@ -70,7 +114,10 @@
 //	anything else, undecodable 2xx       internal       HubSpot answered in a way we did not expect.
 //
 // Before any request: a portal without an access token is not_connected;
-// a malformed record id or missing type is invalid. A quote whose amount or
+// a malformed record id, a missing type or an association type outside the
+// list is invalid. A line item HubSpot does not have is not_found ("Line
+// item N no longer exists in HubSpot."); one whose numbers cannot be read,
+// internal. A quote whose amount or
 // expiry date cannot be read fails DealQuotes as internal rather than
 // passing for "never expires".
 //

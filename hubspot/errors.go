@@ -10,8 +10,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/clarkmcc/go-hubspot/generated/v3/objects"
-
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
 )
 
@@ -95,8 +93,10 @@ func inspect(cl call, attempt int, resp *http.Response, err error) *failure {
 	e.Status = resp.StatusCode
 	if resp.StatusCode < 300 {
 		// A 2xx that go-hubspot or getJSON could not decode is final; one
-		// whose body broke off in transit is worth another try.
-		var ge *objects.GenericOpenAPIError
+		// whose body broke off in transit is worth another try. Every
+		// generated go-hubspot package has its own GenericOpenAPIError;
+		// they share the Model method.
+		var ge interface{ Model() interface{} }
 		var bb *badBody
 		return &failure{e, !errors.As(err, &ge) && !errors.As(err, &bb)}
 	}
@@ -133,7 +133,7 @@ func classify(cl call, f *failure) error {
 	case s == http.StatusUnauthorized:
 		return app.Wrapf(e, app.NotConnected, "HubSpot refused this app's access; reinstall the app.")
 	case s == http.StatusForbidden:
-		return app.Wrapf(e, app.Forbidden, "HubSpot does not allow this app to read that %s; reinstall the app to grant its permissions.", cl.noun)
+		return app.Wrapf(e, app.Forbidden, "HubSpot does not allow this app to %s that %s; reinstall the app to grant its permissions.", orDefault(cl.verb, "read"), cl.noun)
 	case s == http.StatusNotFound || s == http.StatusGone:
 		return app.Wrapf(e, app.NotFound, "This %s no longer exists in HubSpot.", cl.noun)
 	case s == http.StatusBadRequest:

@@ -70,3 +70,27 @@ func parseAmount(s string) (app.Money, error) {
 	}
 	return m, nil
 }
+
+// parseQuantity reads a line item's quantity in hundredths, as
+// app.ParseQuantity does, but rounds more than two decimals half away from
+// zero ("1.005" is 1.01) like parseAmount: HubSpot keeps numbers as
+// written and allows more places than a QBO line does. An empty value is
+// zero.
+func parseQuantity(s string) (app.Quantity, error) {
+	m, err := parseAmount(s)
+	if err != nil {
+		return 0, errors.New("parse quantity " + strconv.Quote(s) + ": want a decimal")
+	}
+	return app.Quantity(m), nil
+}
+
+// parsePercent reads a percentage ("10", "12.5") in hundredths of a
+// percent (1000, 1250), rounded like parseQuantity. An empty value is
+// zero.
+func parsePercent(s string) (int64, error) {
+	m, err := parseAmount(s)
+	if err != nil {
+		return 0, errors.New("parse percentage " + strconv.Quote(s) + ": want a decimal")
+	}
+	return int64(m), nil
+}

@@ -100,6 +100,8 @@ func noun(t app.ObjectType) string {
 		return "company"
 	case "quotes":
 		return "quote"
+	case "line_items":
+		return "line item"
 	}
 	return "record"
 }

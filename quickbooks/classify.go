@@ -323,8 +323,8 @@ var refDetail = regexp.MustCompile(`(\w+) element id (\w{1,40}) not found`)
 
 // refLists names the lists of a 2500 Detail.
 var refLists = map[string]string{
-	"Names": "customer", "Items": "product or service", "Terms": "term",
-	"TaxCodes": "tax code", "Accounts": "account", "Classes": "class",
+	"Names": "customer", "Items": "product or service", "Terms": "term", "SalesTerms": "term",
+	"TaxCodes": "tax code", "Accounts": "account", "Classes": "class", "Currencies": "currency",
 }
 
 func invalidReference(detail string) string {
@@ -346,4 +346,81 @@ func clip(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// The creates know what they sent, which QBO's answer often does not name:
+// the invoice number, the display name, the line a reference sits on.
+// reword lets them say so; the app code classify chose and the wire detail
+// under it stay as they were.
+
+// reword replaces the rep-facing message of a classified failure with
+// message(ue), ue being the failure's wire detail; an empty message keeps
+// classify's.
+func reword(err error, message func(ue *UpstreamError) string) error {
+	var ae *app.Error
+	if !errors.As(err, &ae) {
+		return err
+	}
+	var ue *UpstreamError
+	if !errors.As(err, &ue) || ue.Code == "" {
+		return err
+	}
+	msg := message(ue)
+	if msg == "" {
+		return err
+	}
+	return &app.Error{Code: ae.Code, Message: msg, Err: ae.Err}
+}
+
+// customerCreateFault words the faults of a customer create: 6240 names
+// the display name sent (QBO keeps one name space for customers, vendors
+// and employees, reference 1.3).
+func customerCreateFault(name string) func(*UpstreamError) string {
+	return func(ue *UpstreamError) string {
+		if ue.Code == "6240" {
+			return fmt.Sprintf("A customer, vendor or employee named %q already exists in QuickBooks.", clip(name, 100))
+		}
+		return ""
+	}
+}
+
+// invoiceCreateFault words the faults of an invoice create with the body
+// sent: 6140 names the number, 6100 and 2500 the line they concern, 610
+// (a reference to an inactive or deleted object) what it can be. 6000
+// keeps classify's message, QBO's own sentence (for a missing non-US tax
+// code: "Make sure all your transactions have a GST/HST rate before you
+// save.").
+func invoiceCreateFault(body invoiceCreate) func(*UpstreamError) string {
+	return func(ue *UpstreamError) string {
+		switch ue.Code {
+		case "6140": // Duplicate Document Number
+			if body.DocNumber != "" {
+				return fmt.Sprintf("Invoice number %q is already used in QuickBooks; choose another.", body.DocNumber)
+			}
+		case "6100": // US line tax code other than TAX or NON
+			for i, l := range body.Line {
+				if l.SalesItemLineDetail.TaxCodeRef != nil {
+					if v := l.SalesItemLineDetail.TaxCodeRef.Value; v != "TAX" && v != "NON" {
+						return fmt.Sprintf("Line %d: QuickBooks treats this company as a US company, whose line tax codes must be TAX or NON.", i+1)
+					}
+				}
+			}
+			return "QuickBooks treats this company as a US company, whose line tax codes must be TAX or NON."
+		case "2500": // Invalid Reference Id
+			m := refDetail.FindStringSubmatch(ue.Detail)
+			if m == nil {
+				return ""
+			}
+			list, id := m[1], m[2]
+			for i, l := range body.Line {
+				d := l.SalesItemLineDetail
+				if list == "Items" && d.ItemRef.Value == id || list == "TaxCodes" && d.TaxCodeRef != nil && d.TaxCodeRef.Value == id {
+					return fmt.Sprintf("Line %d: %s", i+1, invalidReference(ue.Detail))
+				}
+			}
+		case "610": // Object Not Found: a reference to something inactive or deleted
+			return "The customer, a product or service, the term or a tax code of this invoice was deleted or made inactive in QuickBooks; refresh the lists and try again."
+		}
+		return ""
+	}
 }

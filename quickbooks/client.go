@@ -81,6 +81,9 @@ type Client struct {
 	now    func() time.Time
 	limits *limiter
 	tokens *tokenCache
+	// pageSize is the MAXRESULTS of list reads: maxResults, lowered by
+	// tests to exercise paging without thousands of rows.
+	pageSize int
 }
 
 var _ app.QuickBooks = (*Client)(nil)
@@ -115,13 +118,14 @@ func New(cfg Config, tokens app.TokenSaver) *Client {
 		cfg.Now = time.Now
 	}
 	return &Client{
-		cfg:    cfg,
-		http:   cfg.HTTPClient,
-		saver:  tokens,
-		log:    cfg.Logger,
-		now:    cfg.Now,
-		limits: newLimiter(cfg.RequestsPerMinute, cfg.MaxConcurrent),
-		tokens: newTokenCache(),
+		cfg:      cfg,
+		http:     cfg.HTTPClient,
+		saver:    tokens,
+		log:      cfg.Logger,
+		now:      cfg.Now,
+		limits:   newLimiter(cfg.RequestsPerMinute, cfg.MaxConcurrent),
+		tokens:   newTokenCache(),
+		pageSize: maxResults,
 	}
 }
 

@@ -22,11 +22,11 @@ func TestCompany(t *testing.T) {
 		want  app.Company
 	}{
 		{"US", qbofake.DemoRealmUS, app.Company{Name: "Northwind Traders (US)", Country: "US", Currency: "USD",
-			TimeZone: "America/Los_Angeles"}},
+			TimeZone: "America/Los_Angeles", DefaultTermID: "3"}},
 		{"CA with custom transaction numbers", qbofake.DemoRealmCA, app.Company{Name: "Maple Leaf Supplies Ltd",
-			Country: "CA", Currency: "CAD", TimeZone: "America/Toronto", CustomTxnNumbers: true}},
+			Country: "CA", Currency: "CAD", TimeZone: "America/Toronto", CustomTxnNumbers: true, DefaultTermID: "3"}},
 		{"GB", qbofake.DemoRealmGB, app.Company{Name: "Thames Consulting Ltd", Country: "GB", Currency: "GBP",
-			TimeZone: "Europe/London"}},
+			TimeZone: "Europe/London", DefaultTermID: "3"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -22,6 +22,7 @@ type companyInfo struct {
 type preferences struct {
 	SalesFormsPrefs struct {
 		CustomTxnNumbers bool
+		DefaultTerms     qb.ReferenceType // the term of invoices without one
 	}
 	CurrencyPrefs struct {
 		MultiCurrencyEnabled bool
@@ -62,5 +63,6 @@ func (c *Client) Company(ctx context.Context, conn app.Connection) (app.Company,
 		MultiCurrency:    p.CurrencyPrefs.MultiCurrencyEnabled,
 		TimeZone:         ci.DefaultTimeZone,
 		CustomTxnNumbers: p.SalesFormsPrefs.CustomTxnNumbers,
+		DefaultTermID:    p.SalesFormsPrefs.DefaultTerms.Value,
 	}, nil
 }

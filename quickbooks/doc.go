@@ -18,7 +18,8 @@
 //   - limits.go: per-realm sliding window and concurrency slots.
 //   - retry.go: bounded backoff with full jitter.
 //   - query.go: QuoteLiteral, id checks and a small SELECT builder.
-//   - company.go, invoices.go: the app.QuickBooks methods.
+//   - company.go, invoices.go, lists.go, create.go: the app.QuickBooks
+//     methods (reads of the company, invoices and lists; the creates).
 //
 // # Behaviour
 //
@@ -37,6 +38,7 @@
 //	                     2500, 2020, 6000 (its Detail), others Invalid;
 //	                     4000, 4001, 2010, 500 Internal (our query or body
 //	                     is wrong, the rep cannot fix it); 6190 NotConnected
+//	                     (the creates reword some messages: "Creates" below)
 //	200 with a Fault     classified as that fault
 //	401                  refresh once and repeat once; then NotConnected
 //	403                  NotConnected "refused access to this company" (3100:
@@ -57,6 +59,37 @@
 // repeat with the first answer, reference 1.1). A POST without requestid is
 // never retried after it may have reached QBO: a duplicate invoice is worse
 // than an error.
+//
+// Lists (Customers, Items, TaxCodes, Terms) page with SELECT * FROM
+// <Entity> STARTPOSITION n MAXRESULTS 1000 until a short page (an empty
+// one is {} without the entity key), drop repeated ids and inactive rows
+// (a SELECT * already leaves them out; the TAX and NON pseudo codes carry
+// no Active flag and count as active), and stop after 100 full pages with
+// a warning. No ORDERBY: whether Id is sortable is unverified (reference
+// 2). Items leaves out Category and Group items, which a sales line cannot
+// carry, and rounds a unit price with more than two decimals to the cent.
+// A US customer's DefaultTaxCodeRef (a tax group) is not reported as its
+// TaxCodeID. RecentDocNumbers is one SELECT * FROM Invoice ORDERBY
+// MetaData.CreateTime DESC MAXRESULTS n (n at most 1000), numberless
+// invoices left out. NameInUse asks Customer, Vendor and Employee in turn,
+// DisplayName = QuoteLiteral(name) AND Active IN (true, false), and stops
+// at the first holder; a backslash is Invalid before any call.
+//
+// Creates (CreateCustomer, CreateInvoice) require a requestid (1 to 50
+// characters) and send our own request types (departure 4 below). Input
+// QBO would refuse is Invalid before any call, with the line named:
+// non-digit ids, no lines or more than 750, a US line code other than
+// TAX/NON, a non-US line without a tax code, Qty × UnitPrice not whole
+// cents (QBO's 6070), a DocNumber over 21 characters, a customer name
+// that is empty or holds ':', a tab or a line break. Outside the US
+// (Connection.Country other than "US", empty included) invoices carry
+// GlobalTaxCalculation TaxExcluded. The invoice is a draft (EmailStatus
+// NotSet). QBO's faults keep classify's code, and reword (classify.go)
+// names what was sent: 6240 the display name, 6140 the number, 2500 and
+// 6100 the line; 610 says which references can be inactive; 6000 keeps
+// QBO's sentence. QBO answers a repeated requestid with its first answer,
+// a fault included: after a refused create, a changed invoice needs a new
+// requestid.
 //
 // Tokens, limits and retries are described in tokens.go, limits.go and
 // retry.go. The limits are per process; sharing a realm's budget across
@@ -92,12 +125,16 @@
 //     checked as digits. TestQuoteLiteral,
 //     FuzzQuoteLiteral (every accepted literal parses, in the fake's real
 //     parser, as exactly the input with nothing injected), TestStatement,
-//     TestInvoicesWithoutCalls, TestQuoteLiteralIsNotTheLibrarysEscaping.
+//     TestInvoicesWithoutCalls, TestQuoteLiteralIsNotTheLibrarysEscaping,
+//     TestNameInUse (an apostrophe, an injection attempt, a backslash).
 //  4. Its entity structs marshal zero dates, empty {} refs and RFC 3339
 //     datetimes (defect 5). do marshals only our own types; no library
-//     entity is ever sent. Nothing is written to QBO yet: the invoice and
-//     customer create issues add request types (pointers, omitempty,
-//     YYYY-MM-DD strings, json.Number) and a test pinning their bytes.
+//     entity is ever sent. create.go's request types have pointer refs
+//     (never {}), omitempty on every optional field, YYYY-MM-DD strings
+//     (never a zero date) and json.Number amounts and quantities built
+//     from app.Money and app.Quantity (never a float).
+//     TestCreateInvoiceRequestBytes and TestCreateCustomerRequestBytes pin
+//     the exact bytes.
 //  5. A 429 is decoded as success (a zero value with a nil error) and
 //     blocks the whole client for 60 s through an unsynchronised flag
 //     (defect 2). classify keys on the status first; a 429 is retried and
@@ -114,7 +151,10 @@
 //     (50 callers, one refresh, under -race), TestExpiredTokenIsRefreshedAndSavedFirst,
 //     TestTokenEndpointFaults, TestClassifyToken.
 //  7. No requestid (defect 9). do passes any query parameter and treats a
-//     POST with requestid as safe to retry. TestPostRetriedOnlyWithRequestID.
+//     POST with requestid as safe to retry; the creates require one.
+//     TestPostRetriedOnlyWithRequestID, TestCreateIsIdempotentByRequestID
+//     (a repeat, a 500 once, an answer lost after QBO created the invoice:
+//     one invoice each time; 429 forever: Unavailable, none).
 //  8. A Fault inside a 200 is not noticed. classify looks for one in each
 //     answer of status 200. TestWireFaults ("200 with a Fault body"), TestClassify.
 //  9. Failure is returned by value and the HTTP status is never typed
@@ -125,9 +165,11 @@
 //     defect 4). decodeGateway reads it, without its token-echoing Detail.
 //     TestLibraryFailureCannotReadTheGateway,
 //     TestUnauthorizedRefreshesOnceAndRetriesOnce, TestNoTokensInErrorsOrLogs.
-//  11. Find* return "no invoices could be found" as errors (defect 7).
-//     Invoices returns what exists, in input order; an empty query answer
-//     ({"QueryResponse":{}}) is no error. TestInvoices (id 999 absent).
+//  11. Find* return "no invoices could be found" as errors, and page with
+//     COUNT(*) then ORDERBY Id (defect 7). Invoices returns what exists, in
+//     input order; an empty query answer ({"QueryResponse":{}}) is no
+//     error; lists page until a short page, with no COUNT. TestInvoices
+//     (id 999 absent), TestListPaging, TestListEndsOnAServerThatNeverDoes.
 //  12. The default minorversion is 65 (reference 1.1). We send 75 on every
 //     data call. TestEveryCallCarriesMinorVersionAndHeaders.
 //  13. Struct gaps (reference 8): CompanyInfo lacks DefaultTimeZone (we
@@ -135,8 +177,11 @@
 //     Invoice decodes Qty as float32 and every date through a strict Date,
 //     so one odd field would fail a page of 1000 (our read type keeps
 //     json.Number amounts and string dates, parsed with app.ParseMoney and
-//     app.ParseDate). TestLibraryCompanyInfoDecodesAndLacksTheZone,
-//     TestCompany, TestInvoices.
+//     app.ParseDate). Its Customer lacks CurrencyRef, DefaultTaxCodeRef and
+//     SalesTermRef, and it has no TaxCode or Term: lists.go reads into its
+//     own small types. TestLibraryCompanyInfoDecodesAndLacksTheZone,
+//     TestCompany, TestInvoices, TestCustomers, TestItems, TestTaxCodes,
+//     TestTerms.
 //  14. Update*/VoidInvoice re-read the object and overwrite the caller's
 //     SyncToken, defeating optimistic concurrency (defect 8). Not used;
 //     5010 becomes Conflict for the rep. TestClassify ("5010").

@@ -113,6 +113,20 @@ func (q *statement) IDIn(prop, kind string, ids []string) *statement {
 	return q.cond(prop, "IN", b.String(), nil)
 }
 
+// BoolIn adds "<prop> IN (true, false)" style conditions on a boolean
+// property: Active IN (true, false) includes inactive rows, which a list
+// query otherwise leaves out (reference section 2 "Inactive rows").
+func (q *statement) BoolIn(prop string, values ...bool) *statement {
+	if len(values) == 0 {
+		return q.cond(prop, "IN", "", fmt.Errorf("quickbooks: IN with no values"))
+	}
+	lits := make([]string, len(values))
+	for i, v := range values {
+		lits[i] = strconv.FormatBool(v)
+	}
+	return q.cond(prop, "IN", "("+strings.Join(lits, ", ")+")", nil)
+}
+
 // OrderBy sets "ORDERBY <prop> [DESC]".
 func (q *statement) OrderBy(prop string, desc bool) *statement {
 	if q.err == nil && !identifier.MatchString(prop) {

@@ -87,6 +87,8 @@ func (s *Server) routes() {
 	card := s.echo.Group("/api/v1", s.requireHubSpotSignature)
 	card.GET("/connections", s.handleConnections)
 	card.GET("/records/:objectType/:objectId/invoices", s.handleRecordInvoices)
+	card.GET("/records/:objectType/:objectId/invoice-draft", s.handleInvoiceDraft)
+	card.POST("/records/:objectType/:objectId/invoices", s.handleInvoiceCreate)
 }
 
 // Handler returns the server as an http.Handler.
@@ -96,7 +98,12 @@ func (s *Server) Handler() http.Handler { return s.echo }
 func (s *Server) Serve(ln net.Listener) error {
 	srv := s.echo.Server
 	srv.Handler = s.echo
+	// Bound slow clients, signed or not: a body trickled in, an answer read
+	// slowly, an idle keep-alive.
 	srv.ReadHeaderTimeout = 10 * time.Second
+	srv.ReadTimeout = 15 * time.Second
+	srv.WriteTimeout = 20 * time.Second
+	srv.IdleTimeout = 2 * time.Minute
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve http: %w", err)
 	}

@@ -8,10 +8,24 @@
 // ID we generate: 128 random bits in hex), invoice links (a CRM record to a
 // QBO invoice, unique per portal, record, connection and invoice) and
 // invoice snapshots (the last QBO state of each linked invoice, keyed by
-// connection and invoice). A meta table holds the encryption key check.
+// connection and invoice), and attempts (see below). A meta table holds
+// the encryption key check.
 // Money is stored as integer hundredths, dates as YYYY-MM-DD text, and
 // times as fixed-width UTC text with nanoseconds, so every value reads back
 // exactly and times sort as text on both databases.
+//
+// # Attempts
+//
+// An attempt is one create request from the card, keyed by portal and the
+// card's idempotency key (8 to 100 characters, else Invalid), stored before
+// QuickBooks is called. StartAttempt inserts with ON CONFLICT DO NOTHING and
+// reads the row back in one transaction, so concurrent starts of one key
+// store exactly one attempt and all return it (with its body hash, which
+// the caller compares). FinishAttempt sets the result (the answer, JSON;
+// NULL until then) and finished_at in one UPDATE that only fills them while
+// result is NULL: a second finish keeps the first answer, which is the
+// answer every retry gets. Attempts are never deleted yet, and have no
+// foreign key to connections, so they outlive what they name.
 //
 // # Two drivers
 //
@@ -52,7 +66,8 @@
 //
 // Every query names the portal or the connection it serves. Connection and
 // DeleteLink answer NotFound for another portal's rows exactly as for
-// missing ones; AddLink refuses a connection of another portal, and a
+// missing ones, as FinishAttempt does for another portal's key (the same
+// key under two portals is two attempts); AddLink refuses a connection of another portal, and a
 // composite foreign key (portal_id, connection_id) makes the database
 // refuse it too.
 package store

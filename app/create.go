@@ -1,0 +1,351 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+)
+
+// CreateResult is the answer to a create: the invoice as the card shows it,
+// where it was linked, and what happened to the deal's properties.
+type CreateResult struct {
+	Invoice         LinkedInvoice
+	Links           []InvoiceLink
+	CustomerCreated bool
+	DealProperties  DealPropertiesResult
+	Notices         []string // what did not fully work but needs no retry
+	// Replayed is set when the idempotency key was seen before and this is
+	// the first answer again.
+	Replayed bool
+}
+
+// DealPropertiesResult says what was written to the deal, or why not.
+type DealPropertiesResult struct {
+	Written bool
+	Values  map[string]string
+	Reason  string
+}
+
+// Limits of a create (QBO: 750 taxable lines, 4000-character notes; ours are
+// tighter so a card request stays small).
+const (
+	maxLines       = 250
+	maxMessage     = 1000
+	maxDescription = 4000
+	maxDocNumber   = 21
+)
+
+// CreateInvoice creates a draft invoice in QuickBooks for a record, links it
+// to the record (and, on a deal, to its primary contact and company), and
+// writes the deal's properties. It is idempotent by key: the attempt is
+// stored before any call to QuickBooks and QBO's requestids derive from
+// it, so a double click, a HubSpot retry or a crash in between never makes
+// a second customer or invoice; the same key answers the first result, and
+// the same key with another request is a conflict.
+func (s *Service) CreateInvoice(ctx context.Context, portalID int64, obj ObjectRef, key string, req InvoiceRequest) (*CreateResult, error) {
+	body, err := json.Marshal(struct {
+		Object  ObjectRef
+		Request InvoiceRequest
+	}{obj, req})
+	if err != nil {
+		return nil, fmt.Errorf("hash create request: %w", err)
+	}
+	sum := sha256.Sum256(body)
+	attempt, _, err := s.store.StartAttempt(ctx, Attempt{PortalID: portalID, Key: key, BodyHash: hex.EncodeToString(sum[:]),
+		Object: obj, ConnectionID: req.ConnectionID})
+	if err != nil {
+		return nil, fmt.Errorf("create invoice: %w", err)
+	}
+	if attempt.BodyHash != hex.EncodeToString(sum[:]) {
+		return nil, Errorf(Conflict, "This request reuses the idempotency key of a different invoice; send a new key.")
+	}
+	if attempt.Result != nil {
+		var r CreateResult
+		if err := json.Unmarshal(attempt.Result, &r); err != nil {
+			return nil, fmt.Errorf("decode stored answer of attempt %s: %w", key, err)
+		}
+		r.Replayed = true
+		return &r, nil
+	}
+
+	res, err := s.createInvoice(ctx, portalID, obj, key, req)
+	if err != nil {
+		return nil, fmt.Errorf("create invoice for %s: %w", obj, err)
+	}
+	stored, err := json.Marshal(res)
+	if err != nil {
+		return nil, fmt.Errorf("encode create answer: %w", err)
+	}
+	if err := s.store.FinishAttempt(ctx, portalID, key, stored); err != nil {
+		// The invoice exists and is linked; a retry replays QBO's answers.
+		s.log.WarnContext(ctx, "store create answer", "portal", portalID, "err", err)
+	}
+	return res, nil
+}
+
+// requestID derives a QBO requestid (at most 50 characters) from the
+// attempt, one per kind of call.
+func requestID(portalID int64, key, call string) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%d\x00%s\x00%s", portalID, key, call)))
+	return "hq-" + hex.EncodeToString(sum[:16])
+}
+
+func (s *Service) createInvoice(ctx context.Context, portalID int64, obj ObjectRef, key string, req InvoiceRequest) (*CreateResult, error) {
+	portal, conn, err := s.portalAndConnection(ctx, portalID, req.ConnectionID)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		qb           qboSide
+		quotes       []Quote
+		qbErr, hsErr error
+		wg           sync.WaitGroup
+	)
+	wg.Go(func() { qb, qbErr = s.readQBOSide(ctx, conn) })
+	if req.QuoteID != "" && obj.Type == Deals {
+		wg.Go(func() { quotes, hsErr = s.hubspot.DealQuotes(ctx, portal, obj.ID) })
+	}
+	wg.Wait()
+	if qbErr != nil {
+		return nil, qbErr
+	}
+	if hsErr != nil {
+		return nil, hsErr
+	}
+	customer, problems := s.checkRequest(ctx, conn, obj, req, qb, quotes)
+	if len(problems) > 0 {
+		return nil, Errorf(Invalid, "Please fix: %s.", strings.Join(problems, "; "))
+	}
+
+	res := &CreateResult{}
+	if req.Customer.New != nil {
+		nc := *req.Customer.New
+		created, err := s.qbo.CreateCustomer(ctx, conn, nc, requestID(portalID, key, "customer"))
+		if err != nil {
+			return nil, err
+		}
+		s.forgetLookups(ctx, conn, kindCustomers)
+		customer, res.CustomerCreated = created, true
+	}
+
+	newInv := NewInvoice{
+		CustomerID: customer.ID, DocNumber: strings.TrimSpace(req.DocNumber), TxnDate: req.TxnDate, DueDate: req.DueDate,
+		TermID: req.TermID, BillEmail: req.BillEmail, CustomerMemo: req.Message, Currency: customer.Currency,
+	}
+	nonUS := conn.Country != "US"
+	for _, l := range req.Lines {
+		line := InvoiceLine{ItemID: l.ItemID, Description: l.Description, Quantity: l.Quantity, UnitPrice: l.UnitPrice, TaxCodeID: l.TaxCodeID}
+		if line.TaxCodeID == "" {
+			item, _ := findItem(qb.items, l.ItemID)
+			line.TaxCodeID = defaultTaxCode(item, nonUS)
+		}
+		newInv.Lines = append(newInv.Lines, line)
+	}
+	inv, err := s.qbo.CreateInvoice(ctx, conn, newInv, requestID(portalID, key, "invoice"))
+	if err != nil {
+		return nil, err
+	}
+	s.forgetLookups(ctx, conn, kindDocNumbers)
+	now := s.now()
+	if err := s.store.SaveSnapshots(ctx, []Snapshot{{ConnectionID: conn.ID, Invoice: inv, FetchedAt: now}}); err != nil {
+		return nil, err
+	}
+
+	targets := []ObjectRef{obj}
+	if obj.Type == Deals {
+		related, notice := s.dealContactAndCompany(ctx, portal, obj)
+		targets = append(targets, related...)
+		if notice != "" {
+			res.Notices = append(res.Notices, notice)
+		}
+	}
+	for _, t := range targets {
+		link, _, err := s.store.AddLink(ctx, InvoiceLink{PortalID: portalID, Object: t, ConnectionID: conn.ID, InvoiceID: inv.ID, Origin: OriginCreated})
+		if err != nil {
+			return nil, err
+		}
+		res.Links = append(res.Links, link)
+		s.cards.forget(cardKey(portalID, t))
+	}
+	today := Today(now, conn.TimeZone)
+	res.Invoice = LinkedInvoice{Link: res.Links[0], Invoice: inv, Known: true, Status: inv.Status(today),
+		Overdue: inv.Overdue(today), FetchedAt: now, WebURL: s.invoiceWebURL(inv.ID)}
+	if obj.Type == Deals {
+		res.DealProperties = s.writeDealProperties(ctx, portal, obj.ID)
+	}
+	return res, nil
+}
+
+// checkRequest re-validates a create against the company's current state;
+// the card is not trusted. It returns the invoice's customer (when it
+// exists already) and every problem found, each with its field path.
+func (s *Service) checkRequest(ctx context.Context, conn Connection, obj ObjectRef, req InvoiceRequest, qb qboSide, quotes []Quote) (Customer, []string) {
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	var customer Customer
+
+	if req.QuoteID != "" {
+		if obj.Type != Deals {
+			add("quoteId: invoices from quotes are made on deals")
+		} else if q, ok := findQuote(quotes, req.QuoteID); !ok {
+			add("quoteId: quote %s is not one of this deal's quotes", req.QuoteID)
+		} else if ok, why := q.Invoiceable(s.now()); !ok {
+			add("quoteId: %s", strings.TrimSuffix(why, "."))
+		}
+	}
+
+	switch c := req.Customer; {
+	case c.ID != "" && c.New != nil:
+		add("customer: choose an existing customer or a new one, not both")
+	case c.ID != "":
+		found, ok := findCustomer(qb.customers, c.ID)
+		if !ok {
+			// Created in QuickBooks since the list was cached? Ask once more.
+			s.forgetLookups(ctx, conn, kindCustomers)
+			if fresh, err := s.customers(ctx, conn); err == nil {
+				found, ok = findCustomer(fresh, c.ID)
+			}
+		}
+		if !ok {
+			add("customer.id: QuickBooks has no active customer %s", c.ID)
+		}
+		customer = found
+	case c.New != nil:
+		name := strings.TrimSpace(c.New.DisplayName)
+		switch {
+		case name == "":
+			add("customer.new.displayName: a name is required")
+		case strings.ContainsAny(name, ":\t\n\r"):
+			add("customer.new.displayName: QuickBooks names cannot contain a colon, tab or line break")
+		case len([]rune(name)) > 100:
+			add("customer.new.displayName: at most 100 characters")
+		}
+	default:
+		add("customer: choose a QuickBooks customer or create one")
+	}
+
+	if req.TxnDate.IsZero() {
+		add("txnDate: the invoice date is required")
+	}
+	if !req.DueDate.IsZero() && !req.TxnDate.IsZero() && req.DueDate.Before(req.TxnDate) {
+		add("dueDate: the due date %s is before the invoice date %s", req.DueDate, req.TxnDate)
+	}
+	if req.TermID != "" && !hasTerm(qb.terms, req.TermID) {
+		add("termId: QuickBooks has no active payment term %s", req.TermID)
+	}
+	doc := strings.TrimSpace(req.DocNumber)
+	if conn.CustomTxnNumbers && doc == "" {
+		add("docNumber: %s numbers its invoices itself; an invoice number is required (next suggested: %s)", conn.CompanyName, orNone(NextDocNumber(qb.recentNos)))
+	}
+	if len([]rune(doc)) > maxDocNumber {
+		add("docNumber: at most %d characters", maxDocNumber)
+	}
+	if len([]rune(req.Message)) > maxMessage {
+		add("message: at most %d characters", maxMessage)
+	}
+	if req.BillEmail != "" && !strings.Contains(req.BillEmail, "@") {
+		add("billEmail: %q is not an email address", req.BillEmail)
+	}
+
+	switch n := len(req.Lines); {
+	case n == 0:
+		add("lines: an invoice needs at least one line")
+	case n > maxLines:
+		add("lines: at most %d lines, got %d", maxLines, n)
+	}
+	nonUS := conn.Country != "US"
+	for i, l := range req.Lines {
+		p := fmt.Sprintf("lines[%d]", i)
+		if l.ItemID == "" {
+			add("%s.itemId: choose a QuickBooks product or service", p)
+		} else if _, ok := findItem(qb.items, l.ItemID); !ok {
+			add("%s.itemId: QuickBooks has no active product or service %s", p, l.ItemID)
+		}
+		if l.Quantity <= 0 {
+			add("%s.quantity: must be more than 0", p)
+		}
+		if l.UnitPrice < 0 {
+			add("%s.unitPrice: cannot be negative", p)
+		}
+		if int64(l.Quantity)*int64(l.UnitPrice)%100 != 0 {
+			add("%s: %s × %s has more than two decimals; round the quantity or the price", p, l.Quantity, l.UnitPrice)
+		}
+		if len([]rune(l.Description)) > maxDescription {
+			add("%s.description: at most %d characters", p, maxDescription)
+		}
+		switch {
+		case nonUS && l.TaxCodeID == "":
+			add("%s.taxCodeId: a tax code is required for companies outside the US", p)
+		case nonUS && !hasTaxCode(qb.taxCodes, l.TaxCodeID):
+			add("%s.taxCodeId: QuickBooks has no active tax code %s", p, l.TaxCodeID)
+		case !nonUS && l.TaxCodeID != "" && l.TaxCodeID != "TAX" && l.TaxCodeID != "NON":
+			add("%s.taxCodeId: US lines are TAX or NON (QuickBooks works out the rate)", p)
+		}
+	}
+	return customer, problems
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func findQuote(qs []Quote, id string) (Quote, bool) {
+	for _, q := range qs {
+		if q.ID == id {
+			return q, true
+		}
+	}
+	return Quote{}, false
+}
+
+func findCustomer(cs []Customer, id string) (Customer, bool) {
+	for _, c := range cs {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Customer{}, false
+}
+
+func hasTerm(ts []Term, id string) bool {
+	for _, t := range ts {
+		if t.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func hasTaxCode(tcs []TaxCode, id string) bool {
+	for _, t := range tcs {
+		if t.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// dealContactAndCompany returns the deal's primary contact and company, so
+// the invoice shows on their cards too. HubSpot failing here costs only
+// those links, which the notice reports.
+func (s *Service) dealContactAndCompany(ctx context.Context, portal Portal, deal ObjectRef) ([]ObjectRef, string) {
+	var out []ObjectRef
+	for _, t := range []ObjectType{Contacts, Companies} {
+		ids, err := s.hubspot.Associated(ctx, portal, deal, string(t))
+		if err != nil {
+			s.log.WarnContext(ctx, "link invoice to the deal's "+string(t), "deal", deal.ID, "err", err)
+			return out, "The invoice could not be added to the deal's contact and company cards; add it there from the card."
+		}
+		if len(ids) > 0 {
+			out = append(out, ObjectRef{Type: t, ID: ids[0]})
+		}
+	}
+	return out, ""
+}

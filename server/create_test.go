@@ -1,0 +1,404 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/qbofake"
+)
+
+const (
+	draftRoute  = "/api/v1/records/{objectType}/{objectId}/invoice-draft"
+	createRoute = "/api/v1/records/{objectType}/{objectId}/invoices"
+)
+
+type draftAnswer struct {
+	Source string
+	Quotes []struct {
+		ID, Number  string
+		Invoiceable bool
+		Reason      string
+	}
+	Customers         []struct{ ID, DisplayName, Reason string }
+	Lines             []struct{ LineItemID, ItemID, Match string }
+	TaxCodes          []struct{ ID, Name string }
+	DocNumberRequired bool
+	Currency          struct{ Invoice, Deal, DealPropertiesNote string }
+	Invoice           map[string]any
+	Missing           []string
+}
+
+type createAnswer struct {
+	Invoice struct {
+		InvoiceID, Number, Status, Total, Currency string
+		Known                                      bool
+	}
+	Links           []struct{ LinkID, ObjectType, ObjectID string }
+	CustomerCreated bool
+	DealProperties  struct {
+		Written bool
+		Values  map[string]string
+		Reason  string
+	}
+	Replayed bool
+}
+
+func (ts *testServer) draft(t *testing.T, record, realm, quoteID string) (draftAnswer, answer) {
+	t.Helper()
+	q := url.Values{"connectionId": {ts.conns[realm].ID}}
+	if quoteID != "" {
+		q.Set("quoteId", quoteID)
+	}
+	a := ts.call(t, card(portal1), "GET", "/api/v1/records/"+record+"/invoice-draft?"+q.Encode(), draftRoute)
+	var d draftAnswer
+	if a.status == 200 {
+		a.decode(t, &d)
+	}
+	return d, a
+}
+
+func (ts *testServer) create(t *testing.T, record, key string, invoice map[string]any) (createAnswer, answer) {
+	t.Helper()
+	body := map[string]any{"idempotencyKey": key}
+	for k, v := range invoice {
+		body[k] = v
+	}
+	resp, err := card(portal1).Do(context.Background(), "POST", ts.url+"/api/v1/records/"+record+"/invoices", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	checkAgainstOpenAPI(t, "POST", createRoute, resp.StatusCode, raw)
+	var c createAnswer
+	if resp.StatusCode < 300 {
+		if err := json.Unmarshal(raw, &c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c, answer{resp.StatusCode, raw}
+}
+
+// qboCount counts entities in a fake QuickBooks company with its own query
+// language, as any client would.
+func (ts *testServer) qboCount(t *testing.T, realm, entity string) int {
+	t.Helper()
+	stmt := url.QueryEscape("SELECT COUNT(*) FROM " + entity)
+	req, _ := http.NewRequest("GET", "https://quickbooks.api.intuit.com/v3/company/"+realm+"/query?query="+stmt, nil)
+	token := map[string]string{usRealm: "qbo-sandbox-access-us", caRealm: "qbo-sandbox-access-ca"}[realm]
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept", "application/json")
+	resp, err := (&http.Client{Transport: ts.fakes.QBO.Transport()}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ QueryResponse struct{ TotalCount int } }
+	json.NewDecoder(resp.Body).Decode(&out)
+	return out.QueryResponse.TotalCount
+}
+
+func TestDraftFromQuotesInEveryStatus(t *testing.T) {
+	ts := newTestServer(t)
+	d, a := ts.draft(t, "deals/1011", usRealm, "")
+	if a.status != 200 {
+		t.Fatalf("scratch draft: %d %s", a.status, a.body)
+	}
+	want := map[string]bool{"1014": true, "1017": true, "1020": false, "1023": false, "1026": false}
+	for _, q := range d.Quotes {
+		if w, ok := want[q.ID]; !ok || q.Invoiceable != w {
+			t.Errorf("quote %s (%s): invoiceable %v, want %v (%s)", q.ID, q.Number, q.Invoiceable, w, q.Reason)
+		}
+	}
+	cases := []struct {
+		quote, wantIn string
+	}{
+		{"1020", "Quote Q-1003 is a draft"},
+		{"1023", "Quote Q-1004 expired on"},
+		{"1026", "Quote Q-1005 is waiting for approval"},
+	}
+	for _, c := range cases {
+		_, a := ts.draft(t, "deals/1011", usRealm, c.quote)
+		if a.status != 400 || a.errorCode(t) != "invalid" || !bytes.Contains(a.body, []byte(c.wantIn)) {
+			t.Errorf("quote %s: %d %s, want 400 with %q", c.quote, a.status, a.body, c.wantIn)
+		}
+	}
+
+	d, a = ts.draft(t, "deals/1011", usRealm, "1014")
+	if a.status != 200 || d.Source != "quote" {
+		t.Fatalf("published quote: %d %s", a.status, a.body)
+	}
+	if len(d.Customers) == 0 || d.Customers[0].DisplayName != "Acme Corporation" || !strings.Contains(d.Customers[0].Reason, "ap@acme.example") {
+		t.Errorf("customer candidates = %+v, want Acme Corporation matched by email first", d.Customers)
+	}
+	if len(d.Lines) != 2 || d.Lines[0].Match != "sku" || d.Lines[1].ItemID != "" {
+		t.Errorf("lines = %+v, want Design hours matched by SKU and Premium support unmatched", d.Lines)
+	}
+	if fmt.Sprint(d.Missing) != "[lines[1].itemId]" {
+		t.Errorf("missing = %v, want the unmatched line", d.Missing)
+	}
+	lines := d.Invoice["lines"].([]any)
+	if l := lines[1].(map[string]any); l["unitPrice"] != "450.00" {
+		t.Errorf("discounted line unit price = %v, want 450.00 (500 less 50)", l["unitPrice"])
+	}
+}
+
+func TestCreateFromScratchDraftPostedUnchanged(t *testing.T) {
+	ts := newTestServer(t)
+	d, _ := ts.draft(t, "deals/1011", usRealm, "")
+	if len(d.Missing) != 0 {
+		t.Fatalf("deal 1011's own lines all match: missing = %v", d.Missing)
+	}
+	before := ts.qboCount(t, usRealm, "Invoice")
+	c, a := ts.create(t, "deals/1011", "scratch-key-0001", d.Invoice)
+	if a.status != 201 {
+		t.Fatalf("create: %d %s", a.status, a.body)
+	}
+	if c.Invoice.Total != "600.00" || c.Invoice.Status != "awaiting_send" || c.CustomerCreated {
+		t.Errorf("invoice = %+v, customer created %v", c.Invoice, c.CustomerCreated)
+	}
+	linked := map[string]string{}
+	for _, l := range c.Links {
+		linked[l.ObjectType] = l.ObjectID
+	}
+	if linked["deals"] != "1011" || linked["contacts"] != "1004" || linked["companies"] != "1001" {
+		t.Errorf("links = %v, want the deal, its contact and its company", linked)
+	}
+	if !c.DealProperties.Written || c.DealProperties.Values["qbo_invoice_number"] != c.Invoice.Number {
+		t.Errorf("deal properties = %+v", c.DealProperties)
+	}
+	props, _ := ts.fakes.HubSpot.Object(portal1, "deals", "1011")
+	if props["qbo_invoice_number"] != c.Invoice.Number || props["qbo_invoice_status"] != "awaiting_send" {
+		t.Errorf("HubSpot deal properties = %v", props)
+	}
+	if n := ts.qboCount(t, usRealm, "Invoice"); n != before+1 {
+		t.Errorf("QuickBooks has %d invoices, want %d", n, before+1)
+	}
+
+	reads := ts.fakes.QBO.Counters().Count("", usRealm)
+	var got cardAnswer
+	ts.call(t, card(portal1), "GET", "/api/v1/records/contacts/1004/invoices", cardPath).decode(t, &got)
+	if len(got.Groups) != 1 || got.Groups[0].Invoices[0].InvoiceID != c.Invoice.InvoiceID {
+		t.Errorf("the contact's card does not show the new invoice: %+v", got.Groups)
+	}
+	if n := ts.fakes.QBO.Counters().Count("", usRealm) - reads; n != 0 {
+		t.Errorf("the card after a create made %d QuickBooks calls, want 0", n)
+	}
+}
+
+func TestCreateIsIdempotent(t *testing.T) {
+	ts := newTestServer(t)
+	d, _ := ts.draft(t, "deals/1011", usRealm, "")
+	before := ts.qboCount(t, usRealm, "Invoice")
+
+	var wg sync.WaitGroup
+	ids := make([]string, 20)
+	for i := range ids {
+		wg.Go(func() {
+			c, a := ts.create(t, "deals/1011", "double-click-0001", d.Invoice)
+			if a.status != 201 && a.status != 200 {
+				t.Errorf("click %d: %d %s", i, a.status, a.body)
+			}
+			ids[i] = c.Invoice.InvoiceID
+		})
+	}
+	wg.Wait()
+	for _, id := range ids {
+		if id != ids[0] {
+			t.Fatalf("twenty clicks made different invoices: %v", ids)
+		}
+	}
+	if n := ts.qboCount(t, usRealm, "Invoice"); n != before+1 {
+		t.Fatalf("twenty clicks: QuickBooks has %d new invoices, want 1", n-before)
+	}
+	c, a := ts.create(t, "deals/1011", "double-click-0001", d.Invoice)
+	if a.status != 200 || !c.Replayed || c.Invoice.InvoiceID != ids[0] {
+		t.Errorf("a retry must replay the first answer: %d %s", a.status, a.body)
+	}
+	other := map[string]any{}
+	for k, v := range d.Invoice {
+		other[k] = v
+	}
+	other["message"] = "a different invoice"
+	if _, a := ts.create(t, "deals/1011", "double-click-0001", other); a.status != 409 || a.errorCode(t) != "conflict" {
+		t.Errorf("same key, other body: %d %s", a.status, a.body)
+	}
+}
+
+func TestCreateThatCannotCompleteFinishesOnRetry(t *testing.T) {
+	ts := newTestServer(t)
+	d, _ := ts.draft(t, "deals/1011", usRealm, "")
+	before := ts.qboCount(t, usRealm, "Invoice")
+	ts.fakes.QBO.Faults().Inject(qbofake.RouteInvoiceCreate, qbofake.Fault{Status: 503, Body: []byte("busy")})
+	if _, a := ts.create(t, "deals/1011", "retry-later-0001", d.Invoice); a.status != 503 || a.errorCode(t) != "unavailable" {
+		t.Fatalf("QuickBooks down: %d %s, want 503 unavailable", a.status, a.body)
+	}
+	ts.fakes.QBO.Faults().Clear("")
+	c, a := ts.create(t, "deals/1011", "retry-later-0001", d.Invoice)
+	if a.status != 201 {
+		t.Fatalf("retry: %d %s", a.status, a.body)
+	}
+	if n := ts.qboCount(t, usRealm, "Invoice"); n != before+1 || c.Invoice.InvoiceID == "" {
+		t.Fatalf("after the retry QuickBooks has %d new invoices, want 1", n-before)
+	}
+
+	// A 500 once: the adapter retries the POST with the same requestid.
+	ts.fakes.QBO.Faults().Inject(qbofake.RouteInvoiceCreate, qbofake.Fault{Status: 500, Body: []byte("{}"), Times: 1})
+	if _, a := ts.create(t, "deals/1011", "retry-once-00001", d.Invoice); a.status != 201 {
+		t.Fatalf("500 once: %d %s", a.status, a.body)
+	}
+	if n := ts.qboCount(t, usRealm, "Invoice"); n != before+2 {
+		t.Fatalf("500 once: %d new invoices, want 2 in all", n-before)
+	}
+}
+
+func TestCreateWithANewCustomer(t *testing.T) {
+	ts := newTestServer(t)
+	d, _ := ts.draft(t, "deals/1029", usRealm, "")
+	cust := d.Invoice["customer"].(map[string]any)
+	nc, ok := cust["new"].(map[string]any)
+	if !ok || nc["displayName"] != "NewCo Labs" || nc["email"] != "bob@newco.example" {
+		t.Fatalf("no QuickBooks customer matches Bob of NewCo: proposal = %v", cust)
+	}
+	inv := map[string]any{}
+	for k, v := range d.Invoice {
+		inv[k] = v
+	}
+	inv["lines"] = []any{map[string]any{"itemId": "2", "quantity": "1", "unitPrice": "150.00"}}
+
+	inv["customer"] = map[string]any{"new": map[string]any{"displayName": "Acme Supplies"}}
+	if _, a := ts.create(t, "deals/1029", "new-customer-01", inv); a.status != 409 || !bytes.Contains(a.body, []byte("Acme Supplies")) {
+		t.Errorf("a vendor's name: %d %s, want 409 naming it", a.status, a.body)
+	}
+	customers := ts.qboCount(t, usRealm, "Customer")
+	inv["customer"] = cust
+	c, a := ts.create(t, "deals/1029", "new-customer-02", inv)
+	if a.status != 201 || !c.CustomerCreated {
+		t.Fatalf("create with a new customer: %d %s", a.status, a.body)
+	}
+	if n := ts.qboCount(t, usRealm, "Customer"); n != customers+1 {
+		t.Errorf("%d customers created, want 1", n-customers)
+	}
+	if _, a := ts.create(t, "deals/1029", "new-customer-02", inv); a.status != 200 {
+		t.Errorf("replay: %d", a.status)
+	}
+	if n := ts.qboCount(t, usRealm, "Customer"); n != customers+1 {
+		t.Errorf("a replay created another customer: %d", n-customers)
+	}
+}
+
+func TestNonUSTaxAndCustomNumbers(t *testing.T) {
+	ts := newTestServer(t)
+	d, a := ts.draft(t, "deals/1031", caRealm, "")
+	if a.status != 200 {
+		t.Fatalf("draft: %d %s", a.status, a.body)
+	}
+	if !d.DocNumberRequired || d.Invoice["docNumber"] != "MLS-0004" {
+		t.Errorf("custom numbers: required %v, suggestion %v, want MLS-0004", d.DocNumberRequired, d.Invoice["docNumber"])
+	}
+	if len(d.TaxCodes) != 4 {
+		t.Errorf("tax codes = %v, want the company's four", d.TaxCodes)
+	}
+	lines := d.Invoice["lines"].([]any)
+	if l := lines[0].(map[string]any); l["taxCodeId"] != "5" {
+		t.Errorf("line tax code = %v, want the item's HST ON (5)", l["taxCodeId"])
+	}
+
+	inv := map[string]any{}
+	for k, v := range d.Invoice {
+		inv[k] = v
+	}
+	inv["lines"] = []any{map[string]any{"itemId": "1", "quantity": "2", "unitPrice": "95.00"}}
+	if _, a := ts.create(t, "deals/1031", "ca-tax-000001", inv); a.status != 400 || !bytes.Contains(a.body, []byte("lines[0].taxCodeId: a tax code is required")) {
+		t.Errorf("missing tax code: %d %s", a.status, a.body)
+	}
+	inv["lines"] = lines
+	inv["docNumber"] = "MLS-0001"
+	if _, a := ts.create(t, "deals/1031", "ca-tax-000002", inv); a.status != 409 || !bytes.Contains(a.body, []byte("MLS-0001")) {
+		t.Errorf("duplicate number: %d %s", a.status, a.body)
+	}
+	delete(inv, "docNumber")
+	if _, a := ts.create(t, "deals/1031", "ca-tax-000003", inv); a.status != 400 || !bytes.Contains(a.body, []byte("docNumber")) {
+		t.Errorf("no number: %d %s", a.status, a.body)
+	}
+	inv["docNumber"] = "MLS-0004"
+	c, a := ts.create(t, "deals/1031", "ca-tax-000004", inv)
+	if a.status != 201 || c.Invoice.Number != "MLS-0004" || c.Invoice.Currency != "CAD" {
+		t.Fatalf("create: %d %s", a.status, a.body)
+	}
+	if !c.DealProperties.Written {
+		t.Errorf("a CAD invoice on a CAD deal: properties not written: %s", c.DealProperties.Reason)
+	}
+}
+
+func TestCurrencyMismatchAndLatestInvoiceWins(t *testing.T) {
+	ts := newTestServer(t)
+	d, _ := ts.draft(t, "deals/1011", usRealm, "")
+	first, a := ts.create(t, "deals/1011", "latest-wins-001", d.Invoice)
+	if a.status != 201 {
+		t.Fatal(string(a.body))
+	}
+	second, a := ts.create(t, "deals/1011", "latest-wins-002", d.Invoice)
+	if a.status != 201 {
+		t.Fatal(string(a.body))
+	}
+	props, _ := ts.fakes.HubSpot.Object(portal1, "deals", "1011")
+	if props["qbo_invoice_number"] != second.Invoice.Number || first.Invoice.Number == second.Invoice.Number {
+		t.Errorf("deal shows invoice %s, want the later %s", props["qbo_invoice_number"], second.Invoice.Number)
+	}
+
+	cd, a := ts.draft(t, "deals/1011", caRealm, "")
+	if a.status != 200 || !strings.Contains(cd.Currency.DealPropertiesNote, "CAD") {
+		t.Fatalf("a CAD company on a USD deal: note %q (%d %s)", cd.Currency.DealPropertiesNote, a.status, a.body)
+	}
+	inv := map[string]any{}
+	for k, v := range cd.Invoice {
+		inv[k] = v
+	}
+	inv["lines"] = []any{map[string]any{"itemId": "1", "quantity": "1", "unitPrice": "95.00", "taxCodeId": "5"}}
+	inv["docNumber"] = "MLS-0100"
+	if cd.Invoice["customer"].(map[string]any)["id"] == nil {
+		inv["customer"] = map[string]any{"id": "1"}
+	}
+	c, a := ts.create(t, "deals/1011", "currency-mix-01", inv)
+	if a.status != 201 || c.DealProperties.Written || !strings.Contains(c.DealProperties.Reason, "CAD") {
+		t.Fatalf("mismatched currency: %d written=%v reason=%q", a.status, c.DealProperties.Written, c.DealProperties.Reason)
+	}
+	props, _ = ts.fakes.HubSpot.Object(portal1, "deals", "1011")
+	if props["qbo_invoice_number"] != second.Invoice.Number {
+		t.Errorf("a CAD invoice overwrote the USD deal's properties: %v", props["qbo_invoice_number"])
+	}
+}
+
+func TestCreateRefusesBadRequestsAllAtOnce(t *testing.T) {
+	ts := newTestServer(t)
+	bad := map[string]any{
+		"connectionId": ts.conns[usRealm].ID, "customer": map[string]any{}, "txnDate": "2026-03-10", "dueDate": "2026-03-01",
+		"lines": []any{map[string]any{"itemId": "999", "quantity": "0", "unitPrice": "-1.00", "taxCodeId": "5"}},
+	}
+	_, a := ts.create(t, "deals/1011", "bad-request-001", bad)
+	if a.status != 400 {
+		t.Fatalf("%d %s", a.status, a.body)
+	}
+	for _, want := range []string{"customer:", "dueDate:", "lines[0].itemId", "lines[0].quantity", "lines[0].unitPrice", "lines[0].taxCodeId"} {
+		if !bytes.Contains(a.body, []byte(want)) {
+			t.Errorf("the answer does not name %s: %s", want, a.body)
+		}
+	}
+	if _, a := ts.create(t, "deals/1011", "short", bad); a.status != 400 || !bytes.Contains(a.body, []byte("idempotencyKey")) {
+		t.Errorf("short key: %d %s", a.status, a.body)
+	}
+	resp, _ := card(portal1).Do(context.Background(), "POST", ts.url+"/api/v1/records/deals/1011/invoices", map[string]any{"idempotencyKey": "unknown-field-1", "portalId": 2})
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 400 || !bytes.Contains(body, []byte(`portalId`)) || !bytes.Contains(body, []byte("not part of this request")) {
+		t.Errorf("unknown field: %d %s", resp.StatusCode, body)
+	}
+}
