@@ -87,9 +87,10 @@ func (s *Service) CreateInvoice(ctx context.Context, portalID int64, obj ObjectR
 	return res, nil
 }
 
-// requestID derives a QBO requestid (at most 50 characters) from the
-// attempt, one per kind of call.
-func requestID(portalID int64, key, call string) string {
+// RequestID derives a QBO requestid (at most 50 characters) from an
+// attempt, one per kind of call ("customer", "invoice"): a retry of the
+// attempt sends the same ids, and QBO answers a repeat with its first answer.
+func RequestID(portalID int64, key, call string) string {
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%d\x00%s\x00%s", portalID, key, call)))
 	return "hq-" + hex.EncodeToString(sum[:16])
 }
@@ -109,6 +110,20 @@ func (s *Service) createInvoice(ctx context.Context, portalID int64, obj ObjectR
 	if req.QuoteID != "" && obj.Type == Deals {
 		wg.Go(func() { quotes, hsErr = s.hubspot.DealQuotes(ctx, portal, obj.ID) })
 	}
+	// What the deal's links and properties need from HubSpot does not
+	// depend on the invoice: read it while QuickBooks works.
+	var (
+		related       []ObjectRef
+		relatedNotice string
+		dealCurrency  string
+		currencyErr   error
+		pre           sync.WaitGroup
+	)
+	if obj.Type == Deals {
+		pre.Go(func() { related, relatedNotice = s.dealContactAndCompany(ctx, portal, obj) })
+		pre.Go(func() { dealCurrency, currencyErr = s.dealCurrency(ctx, portal, obj.ID) })
+	}
+	defer pre.Wait()
 	wg.Wait()
 	if qbErr != nil {
 		return nil, qbErr
@@ -124,7 +139,7 @@ func (s *Service) createInvoice(ctx context.Context, portalID int64, obj ObjectR
 	res := &CreateResult{}
 	if req.Customer.New != nil {
 		nc := *req.Customer.New
-		created, err := s.qbo.CreateCustomer(ctx, conn, nc, requestID(portalID, key, "customer"))
+		created, err := s.qbo.CreateCustomer(ctx, conn, nc, RequestID(portalID, key, "customer"))
 		if err != nil {
 			return nil, err
 		}
@@ -145,7 +160,7 @@ func (s *Service) createInvoice(ctx context.Context, portalID int64, obj ObjectR
 		}
 		newInv.Lines = append(newInv.Lines, line)
 	}
-	inv, err := s.qbo.CreateInvoice(ctx, conn, newInv, requestID(portalID, key, "invoice"))
+	inv, err := s.qbo.CreateInvoice(ctx, conn, newInv, RequestID(portalID, key, "invoice"))
 	if err != nil {
 		return nil, err
 	}
@@ -155,13 +170,10 @@ func (s *Service) createInvoice(ctx context.Context, portalID int64, obj ObjectR
 		return nil, err
 	}
 
-	targets := []ObjectRef{obj}
-	if obj.Type == Deals {
-		related, notice := s.dealContactAndCompany(ctx, portal, obj)
-		targets = append(targets, related...)
-		if notice != "" {
-			res.Notices = append(res.Notices, notice)
-		}
+	pre.Wait()
+	targets := append([]ObjectRef{obj}, related...)
+	if relatedNotice != "" {
+		res.Notices = append(res.Notices, relatedNotice)
 	}
 	for _, t := range targets {
 		link, _, err := s.store.AddLink(ctx, InvoiceLink{PortalID: portalID, Object: t, ConnectionID: conn.ID, InvoiceID: inv.ID, Origin: OriginCreated})
@@ -175,7 +187,7 @@ func (s *Service) createInvoice(ctx context.Context, portalID int64, obj ObjectR
 	res.Invoice = LinkedInvoice{Link: res.Links[0], Invoice: inv, Known: true, Status: inv.Status(today),
 		Overdue: inv.Overdue(today), FetchedAt: now, WebURL: s.invoiceWebURL(inv.ID)}
 	if obj.Type == Deals {
-		res.DealProperties = s.writeDealProperties(ctx, portal, obj.ID)
+		res.DealProperties = s.writeDealProperties(ctx, portal, obj.ID, dealCurrency, currencyErr)
 	}
 	return res, nil
 }
@@ -333,18 +345,31 @@ func hasTaxCode(tcs []TaxCode, id string) bool {
 }
 
 // dealContactAndCompany returns the deal's primary contact and company, so
-// the invoice shows on their cards too. HubSpot failing here costs only
-// those links, which the notice reports.
+// the invoice shows on their cards too; both are asked at once. HubSpot
+// failing here costs only those links, which the notice reports.
 func (s *Service) dealContactAndCompany(ctx context.Context, portal Portal, deal ObjectRef) ([]ObjectRef, string) {
+	types := []ObjectType{Contacts, Companies}
+	found := make([]string, len(types))
+	errs := make([]error, len(types))
+	var wg sync.WaitGroup
+	for i, t := range types {
+		wg.Go(func() {
+			ids, err := s.hubspot.Associated(ctx, portal, deal, string(t))
+			if len(ids) > 0 {
+				found[i] = ids[0]
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
 	var out []ObjectRef
-	for _, t := range []ObjectType{Contacts, Companies} {
-		ids, err := s.hubspot.Associated(ctx, portal, deal, string(t))
-		if err != nil {
-			s.log.WarnContext(ctx, "link invoice to the deal's "+string(t), "deal", deal.ID, "err", err)
+	for i, t := range types {
+		if errs[i] != nil {
+			s.log.WarnContext(ctx, "link invoice to the deal's "+string(t), "deal", deal.ID, "err", errs[i])
 			return out, "The invoice could not be added to the deal's contact and company cards; add it there from the card."
 		}
-		if len(ids) > 0 {
-			out = append(out, ObjectRef{Type: t, ID: ids[0]})
+		if found[i] != "" {
+			out = append(out, ObjectRef{Type: t, ID: found[i]})
 		}
 	}
 	return out, ""

@@ -10,7 +10,7 @@ import (
 // (DESIGN.md section 6), when its currency is the deal's: the deal's
 // deal_currency_code, else the portal's company currency. Otherwise it says
 // why. It never fails the create: the invoice exists either way.
-func (s *Service) writeDealProperties(ctx context.Context, portal Portal, dealID string) DealPropertiesResult {
+func (s *Service) writeDealProperties(ctx context.Context, portal Portal, dealID, dealCurrency string, currencyErr error) DealPropertiesResult {
 	deal := ObjectRef{Type: Deals, ID: dealID}
 	latest, conn, err := s.latestDealInvoice(ctx, portal.ID, deal)
 	if err != nil {
@@ -20,12 +20,10 @@ func (s *Service) writeDealProperties(ctx context.Context, portal Portal, dealID
 	if latest == nil {
 		return DealPropertiesResult{Reason: "The deal has no invoice with a known state."}
 	}
-	props, err := s.hubspot.Record(ctx, portal, deal, "deal_currency_code")
-	if err != nil {
-		s.log.WarnContext(ctx, "read the deal's currency", "deal", dealID, "err", err)
+	if currencyErr != nil {
+		s.log.WarnContext(ctx, "read the deal's currency", "deal", dealID, "err", currencyErr)
 		return DealPropertiesResult{Reason: "The deal's QuickBooks properties could not be updated just now."}
 	}
-	dealCurrency := props["deal_currency_code"]
 	if dealCurrency == "" {
 		dealCurrency = portal.Currency
 	}
@@ -53,6 +51,16 @@ func (s *Service) writeDealProperties(ctx context.Context, portal Portal, dealID
 		return DealPropertiesResult{Reason: "The deal's QuickBooks properties could not be updated just now."}
 	}
 	return DealPropertiesResult{Written: true, Values: values}
+}
+
+// dealCurrency reads the deal's currency (deal_currency_code; empty when
+// the deal has none, meaning the portal's).
+func (s *Service) dealCurrency(ctx context.Context, portal Portal, dealID string) (string, error) {
+	props, err := s.hubspot.Record(ctx, portal, ObjectRef{Type: Deals, ID: dealID}, "deal_currency_code")
+	if err != nil {
+		return "", err
+	}
+	return props["deal_currency_code"], nil
 }
 
 // latestDealInvoice is the deal's linked invoice updated last in

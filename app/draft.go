@@ -114,20 +114,23 @@ func (s *Service) InvoiceDraft(ctx context.Context, portalID int64, obj ObjectRe
 		return nil, err
 	}
 	var (
-		hs    hubSpotSide
-		qb    qboSide
-		hsErr error
-		qbErr error
-		wg    sync.WaitGroup
+		hs                  hubSpotSide
+		qb                  qboSide
+		quoteLines          []LineItem
+		hsErr, qbErr, liErr error
+		wg                  sync.WaitGroup
 	)
 	wg.Go(func() { hs, hsErr = s.readHubSpotSide(ctx, portal, obj) })
 	wg.Go(func() { qb, qbErr = s.readQBOSide(ctx, conn) })
-	wg.Wait()
-	if hsErr != nil {
-		return nil, fmt.Errorf("invoice draft for %s: %w", obj, hsErr)
+	if quoteID != "" {
+		// Read beside the rest; whether the quote may be used is decided below.
+		wg.Go(func() { quoteLines, liErr = s.quoteLineItems(ctx, portal, quoteID) })
 	}
-	if qbErr != nil {
-		return nil, fmt.Errorf("invoice draft for %s: %w", obj, qbErr)
+	wg.Wait()
+	for _, err := range []error{hsErr, qbErr} {
+		if err != nil {
+			return nil, fmt.Errorf("invoice draft for %s: %w", obj, err)
+		}
 	}
 
 	d := &Draft{Connection: withoutTokens(conn), Source: "scratch", Terms: qb.terms}
@@ -142,10 +145,10 @@ func (s *Service) InvoiceDraft(ctx context.Context, portalID int64, obj ObjectRe
 		if err != nil {
 			return nil, err
 		}
-		d.Source, d.Quote = "quote", &q
-		if lineItems, err = s.quoteLineItems(ctx, portal, quoteID); err != nil {
-			return nil, fmt.Errorf("invoice draft from quote %s: %w", quoteID, err)
+		if liErr != nil {
+			return nil, fmt.Errorf("invoice draft from quote %s: %w", quoteID, liErr)
 		}
+		d.Source, d.Quote, lineItems = "quote", &q, quoteLines
 	}
 
 	d.Candidates = matchCustomers(qb.customers, hs)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	qb "github.com/rwestlund/quickbooks-go"
 
@@ -328,14 +329,25 @@ func (c *Client) NameInUse(ctx context.Context, conn app.Connection, displayName
 			return "", err
 		}
 	}
+	// The three lookups are independent: ask them at once, so a free name
+	// costs one round trip, not three.
+	held := make([]bool, len(nameHolders))
+	errs := make([]error, len(nameHolders))
+	var wg sync.WaitGroup
 	for i, h := range nameHolders {
-		rows, err := queryPage[struct {
-			ID string `json:"Id"`
-		}](ctx, c, conn, stmts[i], h.entity)
-		if err != nil {
-			return "", err
+		wg.Go(func() {
+			rows, err := queryPage[struct {
+				ID string `json:"Id"`
+			}](ctx, c, conn, stmts[i], h.entity)
+			held[i], errs[i] = len(rows) > 0, err
+		})
+	}
+	wg.Wait()
+	for i, h := range nameHolders {
+		if errs[i] != nil {
+			return "", errs[i]
 		}
-		if len(rows) > 0 {
+		if held[i] {
 			return h.heldBy, nil
 		}
 	}

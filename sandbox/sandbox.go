@@ -28,6 +28,9 @@ type Options struct {
 	QBOWebhookURL string
 	// Logger receives the fakes' logs; default discards them.
 	Logger *slog.Logger
+	// Unthrottled turns off both fakes' rate and concurrency limits, for
+	// benchmarks that measure our code rather than the APIs' throttles.
+	Unthrottled bool
 }
 
 // Fakes is a seeded pair of fakes, served in-process.
@@ -49,15 +52,21 @@ func New(opt Options) *Fakes {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	qbo := qbofake.New(qbofake.Options{
+	qboOpt := qbofake.Options{
 		Now:        opt.Now,
 		WebhookURL: opt.QBOWebhookURL,
 		Logger:     opt.Logger.With("fake", "quickbooks"),
-	})
-	hs := hubspotfake.New(hubspotfake.Options{
+	}
+	hsOpt := hubspotfake.Options{
 		Now:    opt.Now,
 		Logger: opt.Logger.With("fake", "hubspot"),
-	})
+	}
+	if opt.Unthrottled {
+		qboOpt.RequestsPerMinute, qboOpt.MaxConcurrent, qboOpt.BatchRequestsPerMinute = -1, -1, -1
+		hsOpt.RateLimit, hsOpt.SearchPerSecond, hsOpt.DailyLimit = -1, -1, -1
+	}
+	qbo := qbofake.New(qboOpt)
+	hs := hubspotfake.New(hsOpt)
 	return &Fakes{
 		QBO:     qbo,
 		HubSpot: hs,

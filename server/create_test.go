@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/qbofake"
 )
 
@@ -400,5 +401,170 @@ func TestCreateRefusesBadRequestsAllAtOnce(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 400 || !bytes.Contains(body, []byte(`portalId`)) || !bytes.Contains(body, []byte("not part of this request")) {
 		t.Errorf("unknown field: %d %s", resp.StatusCode, body)
+	}
+}
+
+// qboPost creates an entity in a fake company as any client would.
+func (ts *testServer) qboPost(t *testing.T, realm, path, body string) map[string]any {
+	t.Helper()
+	req, _ := http.NewRequest("POST", "https://quickbooks.api.intuit.com/v3/company/"+realm+"/"+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer qbo-sandbox-access-us")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := (&http.Client{Transport: ts.fakes.QBO.Transport()}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	if resp.StatusCode != 200 {
+		t.Fatalf("POST %s: %d %v", path, resp.StatusCode, out)
+	}
+	return out
+}
+
+func TestDraftsFromContactAndCompany(t *testing.T) {
+	ts := newTestServer(t)
+	d, a := ts.draft(t, "contacts/1004", usRealm, "")
+	if a.status != 200 || d.Invoice["customer"].(map[string]any)["id"] != "1" || d.Source != "scratch" || len(d.Quotes) != 0 {
+		t.Errorf("contact Alice: %d %s", a.status, a.body)
+	}
+	if fmt.Sprint(d.Missing) != "[lines]" {
+		t.Errorf("a contact has no line items: missing = %v", d.Missing)
+	}
+	d, a = ts.draft(t, "companies/1001", usRealm, "")
+	if a.status != 200 || len(d.Customers) == 0 || d.Customers[0].DisplayName != "Acme Corporation" {
+		t.Errorf("company Acme: %d %s", a.status, a.body)
+	}
+	inv := d.Invoice
+	inv["lines"] = []any{map[string]any{"itemId": "1", "quantity": "1.5", "unitPrice": "75.00"}}
+	c, a := ts.create(t, "companies/1001", "company-scratch-1", inv)
+	if a.status != 201 || c.Invoice.Total != "112.50" || len(c.Links) != 1 || c.DealProperties.Written {
+		t.Errorf("create on a company: %d %s", a.status, a.body)
+	}
+}
+
+func TestDraftWithAmbiguousAndCollidingCustomers(t *testing.T) {
+	ts := newTestServer(t)
+	ts.qboPost(t, usRealm, "customer", `{"DisplayName":"Bob N","PrimaryEmailAddr":{"Address":"bob@newco.example"}}`)
+	ts.qboPost(t, usRealm, "customer", `{"DisplayName":"Robert Newman Jr","PrimaryEmailAddr":{"Address":"bob@newco.example"}}`)
+	d, _ := ts.draft(t, "deals/1029", usRealm, "")
+	if len(d.Customers) != 2 || d.Invoice["customer"].(map[string]any)["id"] != nil || !slicesContains(d.Missing, "customer") {
+		t.Errorf("two customers share Bob's email: candidates %v, chosen %v, missing %v", d.Customers, d.Invoice["customer"], d.Missing)
+	}
+
+	ts2 := newTestServer(t)
+	ts2.qboPost(t, usRealm, "vendor", `{"DisplayName":"NewCo Labs"}`)
+	d, _ = ts2.draft(t, "deals/1029", usRealm, "")
+	nc := d.Invoice["customer"].(map[string]any)["new"].(map[string]any)
+	if nc["displayName"] != "NewCo Labs (2)" {
+		t.Errorf("a vendor holds NewCo Labs: proposed %v, want NewCo Labs (2)", nc["displayName"])
+	}
+}
+
+func slicesContains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// A crash after QuickBooks created the invoice but before we linked it:
+// the retry with the same key sends the same requestid, QBO answers with
+// the invoice it already made, and the link is made once.
+func TestCreateAfterACrashBetweenQuickBooksAndTheLink(t *testing.T) {
+	ts := newTestServer(t)
+	d, _ := ts.draft(t, "deals/1011", usRealm, "")
+	key := "crash-recovery-1"
+	lines := d.Invoice["lines"].([]any)
+	var qboLines []string
+	for _, l := range lines {
+		m := l.(map[string]any)
+		qty, price := m["quantity"].(string), m["unitPrice"].(string)
+		var q, p float64
+		fmt.Sscan(qty, &q)
+		fmt.Sscan(price, &p)
+		qboLines = append(qboLines, fmt.Sprintf(`{"DetailType":"SalesItemLineDetail","Amount":%.2f,"SalesItemLineDetail":{"ItemRef":{"value":%q},"Qty":%s,"UnitPrice":%s,"TaxCodeRef":{"value":%q}}}`,
+			q*p, m["itemId"], qty, price, m["taxCodeId"]))
+	}
+	rid := app.RequestID(portal1, key, "invoice")
+	made := ts.qboPost(t, usRealm, "invoice?requestid="+rid, `{"CustomerRef":{"value":"1"},"Line":[`+strings.Join(qboLines, ",")+`]}`)
+	before := ts.qboCount(t, usRealm, "Invoice")
+
+	c, a := ts.create(t, "deals/1011", key, d.Invoice)
+	if a.status != 201 {
+		t.Fatalf("%d %s", a.status, a.body)
+	}
+	if id := made["Invoice"].(map[string]any)["Id"]; c.Invoice.InvoiceID != id {
+		t.Errorf("the retry linked invoice %s, want the one QuickBooks already made (%v)", c.Invoice.InvoiceID, id)
+	}
+	if n := ts.qboCount(t, usRealm, "Invoice"); n != before {
+		t.Errorf("the retry made %d more invoices", n-before)
+	}
+}
+
+// A throttled or dropped invoice create is retried with the same requestid:
+// one invoice, however many attempts.
+func TestCreateRetriesThrottlesAndDroppedConnections(t *testing.T) {
+	cases := []struct {
+		name  string
+		fault qbofake.Fault
+	}{
+		{"429 twice", qbofake.Fault{Status: 429, Body: []byte("<IntuitResponse/>"), Header: http.Header{"Content-Type": {"application/xml"}}, Times: 2}},
+		{"dropped connection", qbofake.Fault{Drop: true, Times: 1}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ts := newTestServer(t)
+			d, _ := ts.draft(t, "deals/1011", usRealm, "")
+			before := ts.qboCount(t, usRealm, "Invoice")
+			ts.fakes.QBO.Faults().Inject(qbofake.RouteInvoiceCreate, c.fault)
+			if _, a := ts.create(t, "deals/1011", "retry-case-0001", d.Invoice); a.status != 201 {
+				t.Fatalf("%d %s", a.status, a.body)
+			}
+			if n := ts.qboCount(t, usRealm, "Invoice"); n != before+1 {
+				t.Fatalf("%d new invoices, want 1", n-before)
+			}
+		})
+	}
+}
+
+func TestLookupsForTheCard(t *testing.T) {
+	ts := newTestServer(t)
+	const route = "/api/v1/connections/{id}/{lookup}"
+	us, ca := ts.conns[usRealm].ID, ts.conns[caRealm].ID
+	cases := []struct {
+		path, want string
+	}{
+		{"/api/v1/connections/" + us + "/items?q=des", `"name":"Design hours"`},
+		{"/api/v1/connections/" + us + "/items?q=RF-1", `"sku":"RF-100"`},
+		{"/api/v1/connections/" + us + "/customers?q=" + url.QueryEscape("amy's"), `"displayName":"Amy's Bird Sanctuary"`},
+		{"/api/v1/connections/" + us + "/customers?q=globex.example", `"displayName":"Globex LLC"`},
+		{"/api/v1/connections/" + ca + "/tax-codes", `"name":"HST ON"`},
+		{"/api/v1/connections/" + us + "/terms", `"name":"Net 30"`},
+	}
+	for _, c := range cases {
+		a := ts.call(t, card(portal1), "GET", c.path, route)
+		if a.status != 200 || !bytes.Contains(a.body, []byte(c.want)) {
+			t.Errorf("%s: %d %s, want %s", c.path, a.status, a.body, c.want)
+		}
+	}
+	a := ts.call(t, card(portal1), "GET", "/api/v1/connections/"+us+"/items?q=zzz", route)
+	if a.status != 200 || !bytes.Contains(a.body, []byte(`{"items":[]}`)) {
+		t.Errorf("no match: %d %s", a.status, a.body)
+	}
+	// Another portal's connection does not exist for portal two.
+	resp, _ := card(portal2).Do(context.Background(), "GET", ts.url+"/api/v1/connections/"+us+"/items", nil)
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 404 || bytes.Contains(body, []byte("Design hours")) {
+		t.Errorf("portal two reading portal one's items: %d %s", resp.StatusCode, body)
+	}
+	reads := ts.fakes.QBO.Counters().Count("", usRealm)
+	ts.call(t, card(portal1), "GET", "/api/v1/connections/"+us+"/items?q=cons", route)
+	if n := ts.fakes.QBO.Counters().Count("", usRealm) - reads; n != 0 {
+		t.Errorf("a warm item search made %d QuickBooks calls", n)
 	}
 }

@@ -86,6 +86,10 @@ func (s *Server) routes() {
 
 	card := s.echo.Group("/api/v1", s.requireHubSpotSignature)
 	card.GET("/connections", s.handleConnections)
+	card.GET("/connections/:id/items", s.handleItems)
+	card.GET("/connections/:id/customers", s.handleCustomers)
+	card.GET("/connections/:id/tax-codes", s.handleTaxCodes)
+	card.GET("/connections/:id/terms", s.handleTerms)
 	card.GET("/records/:objectType/:objectId/invoices", s.handleRecordInvoices)
 	card.GET("/records/:objectType/:objectId/invoice-draft", s.handleInvoiceDraft)
 	card.POST("/records/:objectType/:objectId/invoices", s.handleInvoiceCreate)

@@ -40,6 +40,7 @@ const (
 // with QuickBooks and HubSpot played by the sandbox fakes.
 type testServer struct {
 	url   string
+	cache app.Cache
 	fakes *sandbox.Fakes
 	conns map[string]app.Connection
 }
@@ -50,10 +51,14 @@ type setup struct {
 	cache       app.Cache
 	snapshotTTL time.Duration
 	cardTTL     time.Duration
+	unthrottled bool
 }
 
 // withCache replaces the in-process cache.
 func withCache(c app.Cache) option { return func(s *setup) { s.cache = c } }
+
+// unthrottled turns off the fakes' rate limits (benchmarks).
+func unthrottled() option { return func(s *setup) { s.unthrottled = true } }
 
 // coldCards makes every view cold: snapshots expire at once and no built
 // card is kept in memory (cold-path benchmarks).
@@ -70,7 +75,7 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 		o(&set)
 	}
 
-	fakes := sandbox.New(sandbox.Options{Logger: log})
+	fakes := sandbox.New(sandbox.Options{Logger: log, Unthrottled: set.unthrottled})
 	t.Cleanup(fakes.Close)
 	upstream := &http.Client{Transport: fakes.Transport(), Timeout: 5 * time.Second}
 
@@ -106,7 +111,7 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 		defer cancel()
 		srv.Shutdown(ctx)
 	})
-	return &testServer{url: base, fakes: fakes, conns: conns}
+	return &testServer{url: base, cache: set.cache, fakes: fakes, conns: conns}
 }
 
 // card returns a card client of portal signed with the app's secret.

@@ -278,10 +278,11 @@ func (s *Server) open(pattern, route string, h func(*call)) {
 }
 
 // applyFault carries out the fault armed for "<route>:<type>", else for
-// route. It reports whether the request has been answered.
+// route, else for every route. It reports whether the request has been
+// answered.
 func (s *Server) applyFault(route, objType, tenant string, w http.ResponseWriter, r *http.Request) bool {
-	if t := lookupObjectType(objType); t != nil && s.faults.Apply(route+":"+t.name, tenant, w, r) {
-		return true
+	if t := lookupObjectType(objType); t != nil {
+		return s.faults.ApplyFirst(tenant, w, r, route+":"+t.name, route)
 	}
 	return s.faults.Apply(route, tenant, w, r)
 }
@@ -333,6 +334,9 @@ func (s *Server) Listen(addr string) (*fakekit.Server, error) {
 // connection); see Faults. It is fakekit's, named here so code outside the
 // sandbox tree can build one.
 type Fault = fakekit.Fault
+
+// AnyRoute arms a fault on every route (e.g. latency on every call).
+const AnyRoute = fakekit.AnyRoute
 
 // Faults returns the fault injector; see the Route constants.
 func (s *Server) Faults() *fakekit.Faults { return &s.faults }

@@ -74,6 +74,9 @@ func New(opt Options) *Server {
 // sandbox tree can build one.
 type Fault = fakekit.Fault
 
+// AnyRoute arms a fault on every route (e.g. latency on every call).
+const AnyRoute = fakekit.AnyRoute
+
 // Faults returns the fault injector; route names are the Route* constants.
 func (s *Server) Faults() *fakekit.Faults { return &s.faults }
 

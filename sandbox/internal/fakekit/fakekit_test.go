@@ -245,3 +245,28 @@ func TestTransportLeavesNoGoroutinePerResponse(t *testing.T) {
 		t.Fatalf("goroutines grew from %d to %d over 200 requests", before, after)
 	}
 }
+
+func TestAnyRouteAppliesOnceAfterSpecificRoutes(t *testing.T) {
+	var f Faults
+	f.Inject(AnyRoute, Fault{Status: 503, Times: 2})
+	f.Inject("b", Fault{Status: 418, Times: 1})
+	got := func(routes ...string) int {
+		fault, ok := f.takeFirst("t", routes...)
+		if !ok {
+			return 0
+		}
+		return fault.Status
+	}
+	if s := got("a:typed", "b"); s != 418 {
+		t.Errorf("a route's own fault must come before AnyRoute: %d", s)
+	}
+	if s := got("a:typed", "a"); s != 503 {
+		t.Errorf("AnyRoute must apply to a route without its own: %d", s)
+	}
+	if s := got("c"); s != 503 {
+		t.Errorf("second use: %d", s)
+	}
+	if s := got("c"); s != 0 {
+		t.Errorf("AnyRoute with Times 2 applied a third time: %d", s)
+	}
+}

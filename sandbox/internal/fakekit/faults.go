@@ -45,8 +45,12 @@ type armed struct {
 	left int // remaining uses when Times > 0
 }
 
-// Inject arms fault for route. Several faults on one route are used in the
-// order they were injected.
+// AnyRoute arms a fault for every route of a fake, after the faults armed
+// for the route itself (say, 100 ms of latency on every upstream call).
+const AnyRoute = "*"
+
+// Inject arms fault for route, or for every route with AnyRoute. Several
+// faults on one route are used in the order they were injected.
 func (f *Faults) Inject(route string, fault Fault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -70,8 +74,23 @@ func (f *Faults) Clear(route string) {
 // Take returns the first fault armed for route and tenant and uses it up,
 // for callers that are not HTTP handlers (a fake's outbound deliveries).
 func (f *Faults) Take(route, tenant string) (Fault, bool) {
+	return f.takeFirst(tenant, route)
+}
+
+// takeFirst uses up the first fault armed for one of routes, in order, or
+// else for AnyRoute.
+func (f *Faults) takeFirst(tenant string, routes ...string) (Fault, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	for _, route := range append(routes, AnyRoute) {
+		if fault, ok := f.takeLocked(route, tenant); ok {
+			return fault, true
+		}
+	}
+	return Fault{}, false
+}
+
+func (f *Faults) takeLocked(route, tenant string) (Fault, bool) {
 	list := f.byName[route]
 	for i, a := range list {
 		if a.Tenant != "" && a.Tenant != tenant {
@@ -94,7 +113,13 @@ func (f *Faults) Take(route, tenant string) (Fault, bool) {
 // http.ErrAbortHandler, which net/http and Transport both turn into a broken
 // connection for the client.
 func (f *Faults) Apply(route, tenant string, w http.ResponseWriter, r *http.Request) bool {
-	fault, ok := f.Take(route, tenant)
+	return f.ApplyFirst(tenant, w, r, route)
+}
+
+// ApplyFirst is Apply for the first of several routes with a fault armed
+// (a specific route before a general one), so at most one fault applies.
+func (f *Faults) ApplyFirst(tenant string, w http.ResponseWriter, r *http.Request, routes ...string) bool {
+	fault, ok := f.takeFirst(tenant, routes...)
 	if !ok {
 		return false
 	}
