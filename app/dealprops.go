@@ -18,7 +18,7 @@ func (s *Service) writeDealProperties(ctx context.Context, portal Portal, dealID
 		return DealPropertiesResult{Reason: "The deal's QuickBooks properties could not be updated just now."}
 	}
 	if latest == nil {
-		return DealPropertiesResult{Reason: "The deal has no invoice with a known state."}
+		return s.clearDealProperties(ctx, portal, dealID)
 	}
 	if currencyErr != nil {
 		s.log.WarnContext(ctx, "read the deal's currency", "deal", dealID, "err", currencyErr)
@@ -51,6 +51,28 @@ func (s *Service) writeDealProperties(ctx context.Context, portal Portal, dealID
 		return DealPropertiesResult{Reason: "The deal's QuickBooks properties could not be updated just now."}
 	}
 	return DealPropertiesResult{Written: true, Values: values}
+}
+
+// clearDealProperties empties the deal's QuickBooks properties once no
+// invoice is linked to it.
+func (s *Service) clearDealProperties(ctx context.Context, portal Portal, dealID string) DealPropertiesResult {
+	values := map[string]string{DealPropAmountCollected: "", DealPropRecipient: "", DealPropNumber: "", DealPropStatus: "", DealPropDueDate: ""}
+	if err := s.hubspot.EnsureDealProperties(ctx, portal); err != nil {
+		s.log.WarnContext(ctx, "create the deal properties", "portal", portal.ID, "err", err)
+		return DealPropertiesResult{Reason: "The deal's QuickBooks properties could not be cleared just now."}
+	}
+	if err := s.hubspot.UpdateDeal(ctx, portal, dealID, values); err != nil {
+		s.log.WarnContext(ctx, "clear the deal properties", "deal", dealID, "err", err)
+		return DealPropertiesResult{Reason: "The deal's QuickBooks properties could not be cleared just now."}
+	}
+	return DealPropertiesResult{Written: true, Values: values, Reason: "No QuickBooks invoice is linked to the deal any more; its QuickBooks properties were cleared."}
+}
+
+// refreshDealProperties re-reads the deal's currency and rewrites its
+// properties from its linked invoices.
+func (s *Service) refreshDealProperties(ctx context.Context, portal Portal, dealID string) DealPropertiesResult {
+	currency, err := s.dealCurrency(ctx, portal, dealID)
+	return s.writeDealProperties(ctx, portal, dealID, currency, err)
 }
 
 // dealCurrency reads the deal's currency (deal_currency_code; empty when

@@ -41,6 +41,25 @@ type QuickBooks interface {
 	// CreateInvoice creates a draft invoice (not emailed), idempotent by
 	// requestID like CreateCustomer.
 	CreateInvoice(ctx context.Context, conn Connection, inv NewInvoice, requestID string) (Invoice, error)
+
+	// QueryInvoices finds invoices matching every criterion set in f, newest
+	// first (by creation), skipping offset and returning at most limit
+	// (1..1000). One query.
+	QueryInvoices(ctx context.Context, conn Connection, f InvoiceFilter, offset, limit int) ([]Invoice, error)
+	// InvoicePDF returns the invoice's PDF; a PDF larger than maxBytes is an
+	// Invalid error, never a truncated file.
+	InvoicePDF(ctx context.Context, conn Connection, invoiceID string, maxBytes int64) ([]byte, error)
+	// SendInvoice emails the invoice to email, or to its BillEmail when
+	// email is empty, and returns it as QBO now has it (EmailSent).
+	// requestID, when set, makes a repeat return the first answer.
+	SendInvoice(ctx context.Context, conn Connection, invoiceID, email, requestID string) (Invoice, error)
+}
+
+// InvoiceFilter narrows QueryInvoices; the zero value matches every invoice.
+type InvoiceFilter struct {
+	DocNumber   string   // exact
+	Amount      *Money   // TotalAmt, exact
+	CustomerIDs []string // CustomerRef IN (...), at most 1000 ids
 }
 
 // TokenSaver persists a connection's rotated tokens. QBO refresh tokens

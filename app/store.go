@@ -34,6 +34,9 @@ type Store interface {
 	// record; it returns the stored link and whether it is new. NotFound if
 	// the connection is not the portal's.
 	AddLink(ctx context.Context, l InvoiceLink) (InvoiceLink, bool, error)
+	// InvoiceLinks lists the portal's links to one invoice of a connection,
+	// on any record; none when the invoice is not linked in this portal.
+	InvoiceLinks(ctx context.Context, portalID int64, connectionID, invoiceID string) ([]InvoiceLink, error)
 	// DeleteLink removes one link of a record; NotFound if there is none.
 	DeleteLink(ctx context.Context, portalID int64, obj ObjectRef, linkID string) error
 

@@ -163,24 +163,52 @@ func defaultHTTPClient() *http.Client {
 // when the call is idempotent (a GET, or a POST carrying requestid), and
 // returns an *app.Error wrapping an *UpstreamError.
 func (c *Client) do(ctx context.Context, conn app.Connection, method, path string, query url.Values, body, out any) error {
+	return c.call(ctx, conn, request{method: method, path: path, query: query, body: body, out: out})
+}
+
+// request is one data API call. do fills the common case (a JSON answer);
+// the PDF read and the send set the other fields, and go through the same
+// loop: authentication, limits, classification and retries are never
+// repeated elsewhere.
+type request struct {
+	method, path string
+	query        url.Values
+	body         any // marshalled as JSON; nil: no body
+	out          any // a success's JSON answer is decoded into it; nil: ignored
+
+	// accept is the Accept header; "" means application/json.
+	accept string
+	// contentType is sent with a request without body (the send's
+	// application/octet-stream); a JSON body always goes as JSON.
+	contentType string
+	// raw, when set, receives a success's body as it is, undecoded.
+	raw *[]byte
+	// limit is the most bytes a success's body may have; 0 means maxBody.
+	// A larger one fails with errBodyTooLarge (Internal, unless the method
+	// says otherwise). Failure answers are read up to maxBody.
+	limit int64
+}
+
+// call runs r for conn: the loop behind do.
+func (c *Client) call(ctx context.Context, conn app.Connection, r request) error {
 	if err := checkConnection(conn); err != nil {
 		return err
 	}
 	var payload []byte
-	if body != nil {
+	if r.body != nil {
 		var err error
-		if payload, err = json.Marshal(body); err != nil {
-			return fmt.Errorf("quickbooks: encode %s body: %w", path, err)
+		if payload, err = json.Marshal(r.body); err != nil {
+			return fmt.Errorf("quickbooks: encode %s body: %w", r.path, err)
 		}
 	}
 	q := url.Values{}
-	for k, v := range query {
+	for k, v := range r.query {
 		q[k] = v
 	}
 	q.Set("minorversion", c.cfg.MinorVersion)
-	u := c.cfg.APIBaseURL + "/v3/company/" + conn.RealmID + "/" + path + "?" + q.Encode()
-	op := method + " /v3/company/" + conn.RealmID + "/" + path
-	idempotent := method == http.MethodGet || q.Get("requestid") != ""
+	u := c.cfg.APIBaseURL + "/v3/company/" + conn.RealmID + "/" + r.path + "?" + q.Encode()
+	op := r.method + " /v3/company/" + conn.RealmID + "/" + r.path
+	idempotent := r.method == http.MethodGet || q.Get("requestid") != ""
 
 	tok, err := c.accessToken(ctx, conn)
 	if err != nil {
@@ -188,12 +216,15 @@ func (c *Client) do(ctx context.Context, conn app.Connection, method, path strin
 	}
 	refreshed := false
 	for attempt, retries := 1, 0; ; attempt++ {
-		resp, respBody, err := c.send(ctx, conn.RealmID, op, method, u, tok.Access, payload)
+		resp, respBody, err := c.send(ctx, conn.RealmID, op, &r, u, tok.Access, payload)
 		err = classify(resp, respBody, err)
 		c.observe(op, err)
 		if err == nil {
-			if out != nil {
-				if derr := json.Unmarshal(respBody, out); derr != nil {
+			switch {
+			case r.raw != nil:
+				*r.raw = respBody
+			case r.out != nil:
+				if derr := json.Unmarshal(respBody, r.out); derr != nil {
 					err := undecodable(op, derr)
 					upstream(err).Attempts = attempt
 					return err
@@ -218,9 +249,10 @@ func (c *Client) do(ctx context.Context, conn app.Connection, method, path strin
 }
 
 // send makes one HTTP exchange within the realm's limits and reads the
-// answer (at most maxBody bytes). Transport errors name the path, never
-// the query string, which may hold search text.
-func (c *Client) send(ctx context.Context, realmID, op, method, u, access string, payload []byte) (*http.Response, []byte, error) {
+// answer (a success up to r.limit bytes, anything else up to maxBody).
+// Transport errors name the path, never the query string, which may hold
+// search text.
+func (c *Client) send(ctx context.Context, realmID, op string, r *request, u, access string, payload []byte) (*http.Response, []byte, error) {
 	release, err := c.limits.acquire(ctx, realmID)
 	if err != nil {
 		return nil, nil, err
@@ -230,15 +262,18 @@ func (c *Client) send(ctx context.Context, realmID, op, method, u, access string
 	if payload != nil {
 		rd = bytes.NewReader(payload)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	req, err := http.NewRequestWithContext(ctx, r.method, u, rd)
 	if err != nil {
 		return nil, nil, fmt.Errorf("quickbooks: build request: %w", err)
 	}
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", orDefault(r.accept, "application/json"))
 	req.Header.Set("Authorization", "Bearer "+access)
 	req.Header.Set("User-Agent", userAgent)
-	if payload != nil {
+	switch {
+	case payload != nil:
 		req.Header.Set("Content-Type", "application/json")
+	case r.contentType != "":
+		req.Header.Set("Content-Type", r.contentType)
 	}
 	start := time.Now()
 	resp, err := c.http.Do(req)
@@ -246,19 +281,24 @@ func (c *Client) send(ctx context.Context, realmID, op, method, u, access string
 		return nil, nil, redactURL(err, op)
 	}
 	defer resp.Body.Close()
-	body, err := readBody(resp.Body)
+	limit := int64(maxBody)
+	if resp.StatusCode == http.StatusOK && r.limit > 0 {
+		limit = r.limit
+	}
+	body, err := readBody(resp.Body, limit)
 	c.log.DebugContext(ctx, "quickbooks: call", "op", op, "status", resp.StatusCode,
 		"intuit_tid", resp.Header.Get("Intuit-Tid"), "duration", time.Since(start))
 	return resp, body, redactURL(err, op)
 }
 
-// readBody reads at most maxBody bytes, failing with errBodyTooLarge past it.
-func readBody(r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxBody+1))
+// readBody reads at most limit bytes, failing with errBodyTooLarge past it
+// (it reads one byte more to tell).
+func readBody(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(b) > maxBody {
+	if int64(len(b)) > limit {
 		return nil, errBodyTooLarge
 	}
 	return b, nil

@@ -8,24 +8,28 @@
 // # Shape
 //
 //   - client.go: Config, New, and the request core do(ctx, conn, method,
-//     path, query, body, out): one loop that authenticates, waits for the
-//     realm's limits, sends, classifies and retries. Every later call
-//     (customers, items, tax codes, terms, invoice create, send, PDF,
-//     search) is a few lines over do.
+//     path, query, body, out): one loop (call, over a request) that
+//     authenticates, waits for the realm's limits, sends, classifies and
+//     retries. Every call (customers, items, tax codes, terms, invoice
+//     create, send, PDF, search) is a few lines over it; a request can
+//     also set its Accept header, a Content-Type for an empty body, take
+//     the answer raw instead of decoding JSON, and cap a success's size.
 //   - classify.go: the one place where an answer becomes an app code.
 //   - errors.go: UpstreamError, the wire detail kept for logs.
 //   - tokens.go: access tokens, refresh, the per-connection token cache.
 //   - limits.go: per-realm sliding window and concurrency slots.
 //   - retry.go: bounded backoff with full jitter.
 //   - query.go: QuoteLiteral, id checks and a small SELECT builder.
-//   - company.go, invoices.go, lists.go, create.go: the app.QuickBooks
-//     methods (reads of the company, invoices and lists; the creates).
+//   - company.go, invoices.go, lists.go, create.go, search.go, send.go:
+//     the app.QuickBooks methods (reads of the company, invoices and
+//     lists; the creates; the invoice search; the PDF and the send).
 //
 // # Behaviour
 //
 // Requests: Accept: application/json, Authorization: Bearer, Content-Type
 // for bodies, a User-Agent naming the app, and ?minorversion=75 on every
-// data call (reference 1.1). Answers are read up to 10 MB.
+// data call (reference 1.1). Answers are read up to 10 MB (the PDF: up to
+// the caller's limit).
 //
 // Errors are *app.Error values wrapping an *UpstreamError (HTTP status, QBO
 // fault code and type, element, Intuit-Tid, operation path, attempts). The
@@ -91,6 +95,33 @@
 // a fault included: after a refused create, a changed invoice needs a new
 // requestid.
 //
+// QueryInvoices is one SELECT * FROM Invoice [WHERE DocNumber = '…' AND
+// TotalAmt = '300.00' AND CustomerRef IN ('1','2')] ORDERBY
+// MetaData.CreateTime DESC STARTPOSITION offset+1 MAXRESULTS limit, with
+// only the criteria set (a trimmed non-empty DocNumber, a non-nil Amount, a
+// non-empty CustomerIDs). Invalid before any call: limit outside 1..1000,
+// a negative offset, a DocNumber with a backslash or a control character
+// or over 21 characters, a customer id not digits, more than 1000 ids.
+// Rows map as Invoices maps them; no match is an empty slice.
+//
+// InvoicePDF is GET invoice/{id}/pdf with Accept: application/pdf, the
+// answer taken raw: a success is read up to maxBytes+1 bytes and a larger
+// one is Invalid ("The invoice PDF is larger than 10 MB."), never cut; an
+// answer not starting with %PDF- is Internal. Whether QBO answers faults
+// as JSON to that Accept is unverified; the fake does, and classify treats
+// any other 400 body as Internal.
+//
+// SendInvoice is POST invoice/{id}/send[?sendTo=…][&requestid=…] with no
+// body and Content-Type application/octet-stream (Intuit's documented
+// type, reference 8 [?]); the answer is the Invoice, EmailSent, mapped as
+// Invoices maps it (QBO stores sendTo as BillEmail). The address is
+// checked loosely before any call (an @, no spaces or control characters,
+// at most 100 characters; QBO's 6000 names a bad one). Retried only with a
+// requestID, as any POST: a second e-mail to a customer is worse than an
+// error. For the PDF and the send, 610 says the invoice no longer exists;
+// a send with no address given or stored (2020 on BillEmail) is Invalid
+// and says to give one.
+//
 // Tokens, limits and retries are described in tokens.go, limits.go and
 // retry.go. The limits are per process; sharing a realm's budget across
 // replicas comes with the Redis issue.
@@ -126,7 +157,10 @@
 //     FuzzQuoteLiteral (every accepted literal parses, in the fake's real
 //     parser, as exactly the input with nothing injected), TestStatement,
 //     TestInvoicesWithoutCalls, TestQuoteLiteralIsNotTheLibrarysEscaping,
-//     TestNameInUse (an apostrophe, an injection attempt, a backslash).
+//     TestNameInUse (an apostrophe, an injection attempt, a backslash),
+//     TestQueryInvoices (an injection attempt), TestQueryInvoicesNewestFirst
+//     (a number with an apostrophe, found),
+//     TestQueryInvoicesRefusedBeforeAnyCall.
 //  4. Its entity structs marshal zero dates, empty {} refs and RFC 3339
 //     datetimes (defect 5). do marshals only our own types; no library
 //     entity is ever sent. create.go's request types have pointer refs
@@ -154,7 +188,9 @@
 //     POST with requestid as safe to retry; the creates require one.
 //     TestPostRetriedOnlyWithRequestID, TestCreateIsIdempotentByRequestID
 //     (a repeat, a 500 once, an answer lost after QBO created the invoice:
-//     one invoice each time; 429 forever: Unavailable, none).
+//     one invoice each time; 429 forever: Unavailable, none). SendInvoice
+//     passes one through: TestSendInvoiceFaults (a 500 once and a lost
+//     answer with a requestid: one send; a 500 without: not retried).
 //  8. A Fault inside a 200 is not noticed. classify looks for one in each
 //     answer of status 200. TestWireFaults ("200 with a Fault body"), TestClassify.
 //  9. Failure is returned by value and the HTTP status is never typed
@@ -168,8 +204,10 @@
 //  11. Find* return "no invoices could be found" as errors, and page with
 //     COUNT(*) then ORDERBY Id (defect 7). Invoices returns what exists, in
 //     input order; an empty query answer ({"QueryResponse":{}}) is no
-//     error; lists page until a short page, with no COUNT. TestInvoices
-//     (id 999 absent), TestListPaging, TestListEndsOnAServerThatNeverDoes.
+//     error; lists page until a short page, with no COUNT; QueryInvoices
+//     is one query, its empty answer an empty slice. TestInvoices (id 999
+//     absent), TestListPaging, TestListEndsOnAServerThatNeverDoes,
+//     TestQueryInvoices.
 //  12. The default minorversion is 65 (reference 1.1). We send 75 on every
 //     data call. TestEveryCallCarriesMinorVersionAndHeaders.
 //  13. Struct gaps (reference 8): CompanyInfo lacks DefaultTimeZone (we
@@ -182,7 +220,12 @@
 //     own small types. TestLibraryCompanyInfoDecodesAndLacksTheZone,
 //     TestCompany, TestInvoices, TestCustomers, TestItems, TestTaxCodes,
 //     TestTerms.
-//  14. Update*/VoidInvoice re-read the object and overwrite the caller's
+//  14. Its SendInvoice posts an empty JSON body where Intuit documents
+//     application/octet-stream (reference 8 defect 9), and it has no
+//     invoice PDF. SendInvoice and InvoicePDF go through our core:
+//     TestSendInvoice (the exact call and headers), TestInvoicePDF (Accept,
+//     the size limit to the byte), TestInvoicePDFFaults.
+//  15. Update*/VoidInvoice re-read the object and overwrite the caller's
 //     SyncToken, defeating optimistic concurrency (defect 8). Not used;
 //     5010 becomes Conflict for the rep. TestClassify ("5010").
 package quickbooks

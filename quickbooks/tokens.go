@@ -289,7 +289,7 @@ func (c *Client) postToken(ctx context.Context, op, form string) (*http.Response
 		return nil, nil, redactURL(err, op)
 	}
 	defer resp.Body.Close()
-	body, err := readBody(resp.Body)
+	body, err := readBody(resp.Body, maxBody)
 	return resp, body, redactURL(err, op)
 }
 

@@ -90,9 +90,14 @@ func (s *Server) routes() {
 	card.GET("/connections/:id/customers", s.handleCustomers)
 	card.GET("/connections/:id/tax-codes", s.handleTaxCodes)
 	card.GET("/connections/:id/terms", s.handleTerms)
+	card.GET("/connections/:id/invoices", s.handleInvoiceSearch)
+	card.GET("/connections/:id/invoices/:invoiceId/pdf", s.handleInvoicePDF)
+	card.POST("/connections/:id/invoices/:invoiceId/send", s.handleInvoiceSend)
 	card.GET("/records/:objectType/:objectId/invoices", s.handleRecordInvoices)
 	card.GET("/records/:objectType/:objectId/invoice-draft", s.handleInvoiceDraft)
 	card.POST("/records/:objectType/:objectId/invoices", s.handleInvoiceCreate)
+	card.POST("/records/:objectType/:objectId/invoice-links", s.handleInvoiceLinksAdd)
+	card.DELETE("/records/:objectType/:objectId/invoice-links/:linkId", s.handleInvoiceLinkDelete)
 }
 
 // Handler returns the server as an http.Handler.

@@ -40,6 +40,7 @@ const (
 // with QuickBooks and HubSpot played by the sandbox fakes.
 type testServer struct {
 	url   string
+	store *store.Store
 	cache app.Cache
 	fakes *sandbox.Fakes
 	conns map[string]app.Connection
@@ -111,7 +112,7 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 		defer cancel()
 		srv.Shutdown(ctx)
 	})
-	return &testServer{url: base, cache: set.cache, fakes: fakes, conns: conns}
+	return &testServer{url: base, store: st, cache: set.cache, fakes: fakes, conns: conns}
 }
 
 // card returns a card client of portal signed with the app's secret.
@@ -164,8 +165,8 @@ type cardAnswer struct {
 		Stale      bool
 		Notice     string
 		Invoices   []struct {
-			InvoiceID, Number, Status, StatusLabel, Total, Balance, AmountPaid, Currency string
-			Known                                                                        bool
+			LinkID, InvoiceID, Number, Status, StatusLabel, Total, Balance, AmountPaid, Currency string
+			Known                                                                                bool
 		}
 	}
 	Actions []struct {

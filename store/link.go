@@ -34,6 +34,30 @@ func (s *Store) Links(ctx context.Context, portalID int64, obj app.ObjectRef) ([
 	return links, nil
 }
 
+// InvoiceLinks lists the portal's links to one invoice of a connection, on
+// any record, oldest first; an empty list when there are none.
+func (s *Store) InvoiceLinks(ctx context.Context, portalID int64, connectionID, invoiceID string) ([]app.InvoiceLink, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+linkColumns+` FROM invoice_links
+		WHERE portal_id = $1 AND connection_id = $2 AND invoice_id = $3
+		ORDER BY created_at, seq`, portalID, connectionID, invoiceID)
+	if err != nil {
+		return nil, fmt.Errorf("store: list links to invoice %s: %w", invoiceID, err)
+	}
+	defer rows.Close()
+	links := []app.InvoiceLink{}
+	for rows.Next() {
+		l, err := scanLink(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list links to invoice %s: %w", invoiceID, err)
+		}
+		links = append(links, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list links to invoice %s: %w", invoiceID, err)
+	}
+	return links, nil
+}
+
 // AddLink stores a link unless the same invoice of the same connection is
 // already linked to the record; it returns the stored link and whether it is
 // new. The store sets ID; a zero CreatedAt means now. NotFound when the

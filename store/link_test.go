@@ -179,3 +179,33 @@ func TestLinkTenantIsolation(t *testing.T) {
 		}
 	})
 }
+
+func TestInvoiceLinks(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		c1 := mustSaveConnection(t, s, 1, "111")
+		other := mustSaveConnection(t, s, 1, "112")
+		company := app.ObjectRef{Type: app.Companies, ID: "7"}
+		for _, l := range []app.InvoiceLink{
+			{PortalID: 1, Object: deal, ConnectionID: c1.ID, InvoiceID: "130", Origin: app.OriginCreated},
+			{PortalID: 1, Object: company, ConnectionID: c1.ID, InvoiceID: "130", Origin: app.OriginCreated},
+			{PortalID: 1, Object: deal, ConnectionID: c1.ID, InvoiceID: "131", Origin: app.OriginAdded},
+			{PortalID: 1, Object: deal, ConnectionID: other.ID, InvoiceID: "130", Origin: app.OriginAdded},
+		} {
+			if _, _, err := s.AddLink(ctx, l); err != nil {
+				t.Fatal(err)
+			}
+		}
+		links, err := s.InvoiceLinks(ctx, 1, c1.ID, "130")
+		if err != nil || len(links) != 2 || links[0].Object != deal || links[1].Object != company {
+			t.Errorf("InvoiceLinks(130) = %+v, %v; want the deal's then the company's", links, err)
+		}
+		if links, err := s.InvoiceLinks(ctx, 2, c1.ID, "130"); err != nil || len(links) != 0 {
+			t.Errorf("portal 2 sees portal 1's links: %+v, %v", links, err)
+		}
+		if links, err := s.InvoiceLinks(ctx, 1, c1.ID, "999"); err != nil || links == nil || len(links) != 0 {
+			t.Errorf("an unlinked invoice: %+v, %v; want an empty list", links, err)
+		}
+	})
+}
