@@ -262,6 +262,18 @@ func TestPreviewAndSend(t *testing.T) {
 	if a.status != 200 || !bytes.Contains(a.body, []byte(`"status":"sent"`)) || n != 1 {
 		t.Fatalf("send: %d %s, %d QBO calls", a.status, a.body, n)
 	}
+	req, _ := http.NewRequest("GET", "https://quickbooks.api.intuit.com/v3/company/"+usRealm+"/invoice/1", nil)
+	req.Header.Set("Authorization", "Bearer qbo-sandbox-access-us")
+	req.Header.Set("Accept", "application/json")
+	qresp, err := (&http.Client{Transport: ts.fakes.QBO.Transport()}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qbody, _ := io.ReadAll(qresp.Body)
+	qresp.Body.Close()
+	if !bytes.Contains(qbody, []byte(`"EmailStatus":"EmailSent"`)) || !bytes.Contains(qbody, []byte(`"ap@acme.example"`)) {
+		t.Errorf("QuickBooks does not have invoice 1 as sent to ap@acme.example: %.300s", qbody)
+	}
 	var got cardAnswer
 	ts.call(t, card(portal1), "GET", "/api/v1/records/deals/1011/invoices", cardPath).decode(t, &got)
 	for _, inv := range got.Groups[0].Invoices {
