@@ -88,13 +88,27 @@ func runDemo(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 		return fmt.Errorf("listen on DEBUG_ADDR %s (set DEBUG_ADDR to another address): %w", cfg.DebugAddr, err)
 	}
 
-	printDemo(stdout, fakeURLs, cfg.PublicBaseURL, debug.Addr().String())
+	previewAddr := "127.0.0.1:8090"
+	if v, ok := getenv("PREVIEW_ADDR"); ok && v != "" {
+		previewAddr = v
+	}
+	previewDir := "extensions/preview/dist"
+	if v, ok := getenv("PREVIEW_DIR"); ok && v != "" {
+		previewDir = v
+	}
+	previewURL, stopPreview, err := servePreview(previewAddr, previewDir, cfg.HubSpot.ClientSecret.Value(), log)
+	if err != nil {
+		return err
+	}
+	defer stopPreview()
+
+	printDemo(stdout, fakeURLs, cfg.PublicBaseURL, debug.Addr().String(), previewURL)
 	return svc.serveUntilDone(ctx, api, debug, log)
 }
 
 // printDemo tells the person at the terminal what runs and what to try.
-func printDemo(w io.Writer, fakes *sandbox.Listening, apiURL, debugAddr string) {
-	fmt.Fprintf(w, "QBO_API_BASE_URL=%s\nHUBSPOT_API_BASE_URL=%s\nCARD_API_BASE_URL=%s\n", fakes.QBOURL, fakes.HubSpotURL, apiURL)
+func printDemo(w io.Writer, fakes *sandbox.Listening, apiURL, debugAddr, previewURL string) {
+	fmt.Fprintf(w, "QBO_API_BASE_URL=%s\nHUBSPOT_API_BASE_URL=%s\nCARD_API_BASE_URL=%s\nPREVIEW_URL=%s\n", fakes.QBOURL, fakes.HubSpotURL, apiURL, previewURL)
 	fmt.Fprintf(w, `
 Demo records (HubSpot portal 20000001, QuickBooks companies US 9130357766900001 and CA 9130357766900002):
   deal 1011     Acme website redesign: invoices awaiting send, paid and voided; five quotes
@@ -106,7 +120,10 @@ Metrics: http://%s/metrics
 
 Call the card API as HubSpot would (signed, portal 20000001):
   go run ./cmd/hubspot-quickbooks card GET '%s/api/v1/records/deals/1011/invoices'
-`, debugAddr, apiURL)
+
+See the card itself (build it once: cd extensions && npm ci && npm run preview:build):
+  %s/?objectType=deals&objectId=1011&backend=%s
+`, debugAddr, apiURL, previewURL, apiURL)
 }
 
 func randomKey() string {

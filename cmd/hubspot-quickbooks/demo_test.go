@@ -21,14 +21,17 @@ func TestDemoServesTheSeededCard(t *testing.T) {
 	out := newLineReader()
 	var stderr bytes.Buffer
 	done := make(chan error, 1)
-	getenv := mapEnv(map[string]string{"HTTP_ADDR": "127.0.0.1:0", "DEBUG_ADDR": "127.0.0.1:0", "LOG_LEVEL": "warn"})
+	getenv := mapEnv(map[string]string{"HTTP_ADDR": "127.0.0.1:0", "DEBUG_ADDR": "127.0.0.1:0", "PREVIEW_ADDR": "127.0.0.1:0", "LOG_LEVEL": "warn"})
 	go func() { done <- run(ctx, []string{"demo"}, getenv, out.pw, &stderr) }()
 
-	var apiURL, metricsURL string
+	var apiURL, metricsURL, previewURL string
 	for metricsURL == "" {
 		line := out.next(t)
 		if v, ok := strings.CutPrefix(line, "CARD_API_BASE_URL="); ok {
 			apiURL = v
+		}
+		if v, ok := strings.CutPrefix(line, "PREVIEW_URL="); ok {
+			previewURL = v
 		}
 		if v, ok := strings.CutPrefix(line, "Metrics: "); ok {
 			metricsURL = v
@@ -56,6 +59,18 @@ func TestDemoServesTheSeededCard(t *testing.T) {
 	err = run(context.Background(), []string{"card", "GET", apiURL + "/api/v1/records/tickets/1/invoices"}, noEnv, &stdout, &stderr)
 	if err == nil || !strings.Contains(stdout.String(), "HTTP 400") {
 		t.Errorf("a 400 must fail the card command: %v\n%s", err, stdout.String())
+	}
+
+	// The preview's hubspot.fetch stand-in signs and forwards to the card API.
+	fetchBody := `{"url":"` + apiURL + `/api/v1/records/deals/1031/invoices","method":"GET"}`
+	presp, err := http.Post(previewURL+"/hubspot-fetch", "application/json", strings.NewReader(fetchBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pbody, _ := io.ReadAll(presp.Body)
+	presp.Body.Close()
+	if presp.StatusCode != 200 || !strings.Contains(string(pbody), `"realmId":"9130357766900002"`) {
+		t.Errorf("preview fetch: %d %s", presp.StatusCode, pbody)
 	}
 
 	resp, err := http.Get(metricsURL)
