@@ -37,21 +37,9 @@ var errBodyTooLarge = errors.New("answer body exceeds the size limit")
 //   - 408, 429 (XML body), 5xx: Unavailable, retried
 //   - anything else: Internal
 func classify(resp *http.Response, body []byte, err error) error {
-	ue := &UpstreamError{}
-	if resp != nil {
-		ue.Status = resp.StatusCode
-		ue.TID = resp.Header.Get("Intuit-Tid")
-		if resp.Request != nil && resp.Request.URL != nil {
-			ue.Op = resp.Request.Method + " " + resp.Request.URL.Path
-		}
-	}
-	switch {
-	case errors.Is(err, errBodyTooLarge):
-		ue.Err = err
-		return app.Wrapf(ue, app.Internal, msgUnreadable)
-	case err != nil:
-		ue.Err, ue.retry = err, true
-		return app.Wrapf(ue, app.Unavailable, msgBusy)
+	ue, failed := upstreamOf(resp, err)
+	if failed != nil {
+		return failed
 	}
 
 	switch s := resp.StatusCode; {
@@ -145,21 +133,9 @@ func faultError(ue *UpstreamError, f fault, entity string) error {
 // 429, 5xx and transport errors are retried. The answer body is never
 // kept: only its "error" code.
 func classifyToken(resp *http.Response, body []byte, err error) error {
-	ue := &UpstreamError{}
-	if resp != nil {
-		ue.Status = resp.StatusCode
-		ue.TID = resp.Header.Get("Intuit-Tid")
-		if resp.Request != nil && resp.Request.URL != nil {
-			ue.Op = resp.Request.Method + " " + resp.Request.URL.Path
-		}
-	}
-	switch {
-	case errors.Is(err, errBodyTooLarge):
-		ue.Err = err
-		return app.Wrapf(ue, app.Internal, msgUnreadable)
-	case err != nil:
-		ue.Err, ue.retry = err, true
-		return app.Wrapf(ue, app.Unavailable, msgBusy)
+	ue, failed := upstreamOf(resp, err)
+	if failed != nil {
+		return failed
 	}
 	var oauth struct {
 		Error string `json:"error"`
@@ -423,4 +399,27 @@ func invoiceCreateFault(body invoiceCreate) func(*UpstreamError) string {
 		}
 		return ""
 	}
+}
+
+// upstreamOf starts the UpstreamError of an answer; when the call never got
+// a readable answer (a transport error, or a body over the limit) it also
+// returns the classified error.
+func upstreamOf(resp *http.Response, err error) (*UpstreamError, error) {
+	ue := &UpstreamError{}
+	if resp != nil {
+		ue.Status = resp.StatusCode
+		ue.TID = resp.Header.Get("Intuit-Tid")
+		if resp.Request != nil && resp.Request.URL != nil {
+			ue.Op = resp.Request.Method + " " + resp.Request.URL.Path
+		}
+	}
+	switch {
+	case errors.Is(err, errBodyTooLarge):
+		ue.Err = err
+		return ue, app.Wrapf(ue, app.Internal, msgUnreadable)
+	case err != nil:
+		ue.Err, ue.retry = err, true
+		return ue, app.Wrapf(ue, app.Unavailable, msgBusy)
+	}
+	return ue, nil
 }

@@ -19,17 +19,7 @@ import (
 func BenchmarkCardWarm(b *testing.B) {
 	ts := newTestServer(b)
 	client := card(portal1)
-	get := func() {
-		resp, err := client.Do(context.Background(), "GET", ts.url+"/api/v1/records/deals/1011/invoices", nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			b.Fatalf("status %d", resp.StatusCode)
-		}
-	}
+	get := func() { benchGet(b, client, ts.url+"/api/v1/records/deals/1011/invoices") }
 	get()
 	get()
 	before := ts.fakes.QBO.Counters().Count("", usRealm)
@@ -56,15 +46,7 @@ func BenchmarkCardCold(b *testing.B) {
 	for b.Loop() {
 		// Company 1001 has invoices in two QuickBooks companies: both are
 		// asked at once, so the chain is one 100 ms call.
-		resp, err := client.Do(context.Background(), "GET", ts.url+"/api/v1/records/companies/1001/invoices", nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			b.Fatalf("status %d", resp.StatusCode)
-		}
+		benchGet(b, client, ts.url+"/api/v1/records/companies/1001/invoices")
 	}
 }
 
