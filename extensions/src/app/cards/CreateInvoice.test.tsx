@@ -413,7 +413,7 @@ describe("tax codes, invoice numbers and the backend's field errors", () => {
     expect(steps(r)).toEqual(['Source', 'Customer', 'Products', 'Tax', 'Terms and dates', 'Review']);
     const tax = select(r, 'Tax code');
     expect(tax.props.value).toBe('5');
-    expect(tax.props.options.map((o) => o.label)).toEqual(['GST', 'HST ON', 'Exempt', 'Zero-rated']);
+    expect(tax.props.options.map((o) => o.label)).toEqual(['No tax code', 'GST', 'HST ON', 'Exempt', 'Zero-rated']);
     tax.trigger('onChange', '4' as never);
     await next(r, 'Terms and dates');
     const number = input(r, 'Invoice number');

@@ -809,9 +809,9 @@ function TaxStep(props: {
               name={`lines[${i}].taxCodeId`}
               required
               placeholder="Choose a tax code"
-              options={draft.taxCodes.map((t) => ({ label: t.name, value: t.id }))}
+              options={[{ label: 'No tax code', value: '' }, ...draft.taxCodes.map((t) => ({ label: t.name, value: t.id }))]}
               value={line.taxCodeId || undefined}
-              onChange={(v) => props.onLine(i, { taxCodeId: String(v) }, 'taxCodeId')}
+              onChange={(v) => props.onLine(i, { taxCodeId: v ? String(v) : '' }, 'taxCodeId')}
               error={!!le['taxCodeId']}
               validationMessage={le['taxCodeId']}
             />
