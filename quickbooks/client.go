@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
@@ -84,6 +85,58 @@ type Client struct {
 	// pageSize is the MAXRESULTS of list reads: maxResults, lowered by
 	// tests to exercise paging without thousands of rows.
 	pageSize int
+	// refreshing counts token refreshes in flight; Close waits for them.
+	refreshing inFlight
+}
+
+// Close waits, until ctx ends, for token refreshes still running: QBO has
+// already rotated the refresh token of a refresh in flight, so the process
+// must not close the store before the new one is saved.
+func (c *Client) Close(ctx context.Context) error {
+	if err := c.refreshing.wait(ctx); err != nil {
+		return fmt.Errorf("quickbooks: token refreshes still running at shutdown: %w", err)
+	}
+	return nil
+}
+
+// inFlight counts running work; wait returns once none runs. Unlike a
+// WaitGroup it may be waited on while new work starts.
+type inFlight struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{} // closed while n == 0
+}
+
+func (f *inFlight) start() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n == 0 {
+		f.idle = make(chan struct{})
+	}
+	f.n++
+}
+
+func (f *inFlight) done() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n--; f.n == 0 {
+		close(f.idle)
+	}
+}
+
+func (f *inFlight) wait(ctx context.Context) error {
+	f.mu.Lock()
+	idle := f.idle
+	f.mu.Unlock()
+	if idle == nil {
+		return nil
+	}
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 var _ app.QuickBooks = (*Client)(nil)

@@ -172,7 +172,11 @@ func (c *Client) refresh(ctx context.Context, conn app.Connection, stale string)
 	if f == nil {
 		f = &flight{done: make(chan struct{})}
 		s.flight = f
-		go c.runRefresh(context.WithoutCancel(ctx), conn.ID, s, f)
+		c.refreshing.start()
+		go func() {
+			defer c.refreshing.done()
+			c.runRefresh(context.WithoutCancel(ctx), conn.ID, s, f)
+		}()
 	}
 	s.mu.Unlock()
 	select {

@@ -325,3 +325,26 @@ func TestNoTokensInErrorsOrLogs(t *testing.T) {
 		}
 	}
 }
+
+// Close waits for a refresh in flight, so main does not close the store
+// under it: QBO has rotated the refresh token by then.
+func TestCloseWaitsForRefreshesInFlight(t *testing.T) {
+	f := newFixture(t)
+	us := qbofake.DemoRealmUS
+	conn := f.expiredConn(us)
+	f.inject(qbofake.RouteOAuthToken, faultSpec{Latency: 400 * time.Millisecond, Times: 1})
+	go f.client.Invoices(context.Background(), conn, []string{"1"})
+	time.Sleep(100 * time.Millisecond) // the refresh is waiting on the token endpoint
+	start := time.Now()
+	if err := f.client.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(start); waited < 150*time.Millisecond {
+		t.Errorf("Close returned after %v, before the refresh finished", waited)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancel()
+	if err := f.client.Close(ctx); err != nil {
+		t.Errorf("Close with nothing in flight: %v", err)
+	}
+}

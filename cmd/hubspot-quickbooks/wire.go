@@ -27,6 +27,7 @@ const shutdownGrace = 15 * time.Second
 type service struct {
 	store   *store.Store
 	cache   *redis.Cache
+	qbo     *quickbooks.Client
 	metrics *server.Metrics
 	server  *server.Server
 }
@@ -77,12 +78,15 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 		HubSpotAppID:        cfg.HubSpot.AppID,
 		HubSpotClientSecret: cfg.HubSpot.ClientSecret.Value(),
 	})
-	return &service{store: st, cache: cache, metrics: metrics, server: srv}, nil
+	return &service{store: st, cache: cache, qbo: qbo, metrics: metrics, server: srv}, nil
 }
 
-// close releases the store and the cache.
+// close lets token refreshes in flight save their rotated tokens, then
+// releases the cache and the store.
 func (s *service) close() error {
-	return errors.Join(s.cache.Close(), s.store.Close())
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	return errors.Join(s.qbo.Close(ctx), s.cache.Close(), s.store.Close())
 }
 
 // serveUntilDone serves the API on api and metrics on debug until ctx ends,
