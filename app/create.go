@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 )
 
 // CreateResult is the answer to a create: the invoice as the card shows it,
@@ -64,16 +65,27 @@ func (s *Service) CreateInvoice(ctx context.Context, portalID int64, obj ObjectR
 		return nil, Errorf(Conflict, "This request reuses the idempotency key of a different invoice; send a new key.")
 	}
 	if attempt.Result != nil {
-		var r CreateResult
-		if err := json.Unmarshal(attempt.Result, &r); err != nil {
-			return nil, fmt.Errorf("decode stored answer of attempt %s: %w", key, err)
+		return replay(attempt.Result)
+	}
+	// One request per key talks to QuickBooks; a second one (a double
+	// click, HubSpot's retry) waits for the first one's answer.
+	held, err := s.store.ClaimAttempt(ctx, portalID, key, s.now().Add(attemptHold))
+	if err != nil {
+		return nil, fmt.Errorf("create invoice: %w", err)
+	}
+	if !held {
+		r, takeOver, err := s.awaitAttempt(ctx, portalID, key)
+		if !takeOver {
+			return r, err
 		}
-		r.Replayed = true
-		return &r, nil
 	}
 
 	res, err := s.createInvoice(ctx, portalID, obj, key, req)
 	if err != nil {
+		// Let a retry go ahead at once; QBO's requestids keep it single.
+		if rerr := s.store.ReleaseAttempt(context.WithoutCancel(ctx), portalID, key); rerr != nil {
+			s.log.WarnContext(ctx, "release create attempt", "portal", portalID, "err", rerr)
+		}
 		return nil, fmt.Errorf("create invoice for %s: %w", obj, err)
 	}
 	stored, err := json.Marshal(res)
@@ -85,6 +97,48 @@ func (s *Service) CreateInvoice(ctx context.Context, portalID int64, obj ObjectR
 		s.log.WarnContext(ctx, "store create answer", "portal", portalID, "err", err)
 	}
 	return res, nil
+}
+
+// attemptHold is how long a create holds its attempt; a holder that
+// crashed is taken over after it. Longer than any create takes.
+const attemptHold = time.Minute
+
+func replay(stored []byte) (*CreateResult, error) {
+	var r CreateResult
+	if err := json.Unmarshal(stored, &r); err != nil {
+		return nil, fmt.Errorf("decode stored create answer: %w", err)
+	}
+	r.Replayed = true
+	return &r, nil
+}
+
+// awaitAttempt waits, within the request's time, for the answer of the
+// request that holds the attempt. If that request gives up (an error) or
+// crashes first, the caller takes the attempt over (takeOver) and creates
+// with the same key: QBO's requestids still keep it to one invoice.
+func (s *Service) awaitAttempt(ctx context.Context, portalID int64, key string) (res *CreateResult, takeOver bool, err error) {
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	wait, cancel := context.WithTimeout(ctx, 8*time.Second)
+	defer cancel()
+	for {
+		select {
+		case <-wait.Done():
+			return nil, false, Errorf(Conflict, "This invoice is still being created; refresh the card in a moment.")
+		case <-tick.C:
+		}
+		a, _, err := s.store.StartAttempt(ctx, Attempt{PortalID: portalID, Key: key, BodyHash: "-"})
+		if err != nil {
+			return nil, false, fmt.Errorf("create invoice: %w", err)
+		}
+		if a.Result != nil {
+			r, err := replay(a.Result)
+			return r, false, err
+		}
+		if held, err := s.store.ClaimAttempt(ctx, portalID, key, s.now().Add(attemptHold)); err == nil && held {
+			return nil, true, nil
+		}
+	}
 }
 
 // RequestID derives a QBO requestid (at most 50 characters) from an
@@ -200,6 +254,7 @@ func (s *Service) checkRequest(ctx context.Context, conn Connection, obj ObjectR
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	var customer Customer
 
+	var quote *Quote
 	if req.QuoteID != "" {
 		if obj.Type != Deals {
 			add("quoteId: invoices from quotes are made on deals")
@@ -207,6 +262,8 @@ func (s *Service) checkRequest(ctx context.Context, conn Connection, obj ObjectR
 			add("quoteId: quote %s is not one of this deal's quotes", req.QuoteID)
 		} else if ok, why := q.Invoiceable(s.now()); !ok {
 			add("quoteId: %s", strings.TrimSuffix(why, "."))
+		} else {
+			quote = &q
 		}
 	}
 
@@ -240,6 +297,15 @@ func (s *Service) checkRequest(ctx context.Context, conn Connection, obj ObjectR
 		add("customer: choose a QuickBooks customer or create one")
 	}
 
+	// A quote's prices are in its currency; QBO bills in the customer's.
+	invCurrency := customer.Currency
+	if req.Customer.New != nil || invCurrency == "" {
+		invCurrency = conn.Currency
+	}
+	if quote != nil && quote.Currency != "" && invCurrency != "" && quote.Currency != invCurrency {
+		add("quoteId: quote %s is in %s but the invoice would be in %s; choose a customer in %s or create the invoice from scratch",
+			quote.Number, quote.Currency, invCurrency, quote.Currency)
+	}
 	if req.TxnDate.IsZero() {
 		add("txnDate: the invoice date is required")
 	}

@@ -27,11 +27,14 @@ func (s *Service) writeDealProperties(ctx context.Context, portal Portal, dealID
 	if dealCurrency == "" {
 		dealCurrency = portal.Currency
 	}
+	if dealCurrency == "" {
+		return DealPropertiesResult{Reason: "The deal's currency is not known, so its QuickBooks properties were not updated."}
+	}
 	invCurrency := latest.Currency
 	if invCurrency == "" {
 		invCurrency = conn.Currency
 	}
-	if dealCurrency != "" && invCurrency != dealCurrency {
+	if invCurrency != dealCurrency {
 		return DealPropertiesResult{Reason: fmt.Sprintf("Invoice %s is in %s and the deal is in %s, so the deal's QuickBooks properties were not updated.", latest.DocNumber, invCurrency, dealCurrency)}
 	}
 	today := Today(s.now(), conn.TimeZone)

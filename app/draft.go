@@ -182,6 +182,10 @@ func (s *Service) InvoiceDraft(ctx context.Context, portalID int64, obj ObjectRe
 		if rl.ItemID == "" {
 			d.Missing = append(d.Missing, fmt.Sprintf("lines[%d].itemId", i))
 		}
+		// What create would refuse must not pass as complete here.
+		if rl.Quantity <= 0 || int64(rl.Quantity)*int64(rl.UnitPrice)%100 != 0 {
+			d.Missing = append(d.Missing, fmt.Sprintf("lines[%d].quantity", i))
+		}
 		if nonUS && rl.TaxCodeID == "" {
 			d.Missing = append(d.Missing, fmt.Sprintf("lines[%d].taxCodeId", i))
 		}

@@ -292,7 +292,16 @@ func (s *Service) UnlinkInvoice(ctx context.Context, portalID int64, obj ObjectR
 	if err != nil {
 		return DealPropertiesResult{}, fmt.Errorf("unlink from %s: %w", obj, err)
 	}
-	return s.refreshDealProperties(ctx, portal, obj.ID), nil
+	res := s.refreshDealProperties(ctx, portal, obj.ID)
+	if !res.Written {
+		// The invoice just unlinked may be what the properties show: when the
+		// deal's latest invoice left is in another currency, clear them
+		// rather than keep the unlinked one's values.
+		cleared := s.clearDealProperties(ctx, portal, obj.ID)
+		cleared.Reason = res.Reason + " " + cleared.Reason
+		return cleared, nil
+	}
+	return res, nil
 }
 
 // linkedInvoice checks that an invoice of one of the portal's companies is
@@ -347,7 +356,7 @@ func (s *Service) SendInvoice(ctx context.Context, portalID int64, connectionID,
 	}
 	rid := ""
 	if key != "" {
-		rid = RequestID(portalID, key, "send:"+invoiceID)
+		rid = RequestID(portalID, key, "send:"+invoiceID+":"+strings.ToLower(strings.TrimSpace(email)))
 	}
 	inv, err := s.qbo.SendInvoice(ctx, conn, invoiceID, strings.TrimSpace(email), rid)
 	if err != nil {

@@ -52,6 +52,12 @@ type Store interface {
 	// (a.PortalID, a.Key): then it returns that one and created is false.
 	// Concurrent calls with one key store exactly one attempt.
 	StartAttempt(ctx context.Context, a Attempt) (stored Attempt, created bool, err error)
+	// ClaimAttempt takes the hold on the portal's unfinished attempt under
+	// key until the given time, unless another caller holds it; it reports
+	// whether the caller now holds it. A finished attempt is never claimed.
+	ClaimAttempt(ctx context.Context, portalID int64, key string, until time.Time) (bool, error)
+	// ReleaseAttempt gives up the hold on an unfinished attempt.
+	ReleaseAttempt(ctx context.Context, portalID int64, key string) error
 	// FinishAttempt records the answer of the portal's attempt under key;
 	// NotFound if there is none.
 	FinishAttempt(ctx context.Context, portalID int64, key string, result []byte) error

@@ -199,6 +199,7 @@ func TestCreateIsIdempotent(t *testing.T) {
 	ts := newTestServer(t)
 	d, _ := ts.draft(t, "deals/1011", usRealm, "")
 	before := ts.qboCount(t, usRealm, "Invoice")
+	creates := ts.fakes.QBO.Counters().Count(qbofake.RouteInvoiceCreate, usRealm)
 
 	var wg sync.WaitGroup
 	ids := make([]string, 20)
@@ -219,6 +220,11 @@ func TestCreateIsIdempotent(t *testing.T) {
 	}
 	if n := ts.qboCount(t, usRealm, "Invoice"); n != before+1 {
 		t.Fatalf("twenty clicks: QuickBooks has %d new invoices, want 1", n-before)
+	}
+	// Not only one invoice: one request to QuickBooks. The others waited for
+	// its answer rather than relying on QBO's requestid replay.
+	if n := ts.fakes.QBO.Counters().Count(qbofake.RouteInvoiceCreate, usRealm) - creates; n != 1 {
+		t.Errorf("twenty clicks sent %d invoice creates to QuickBooks, want 1", n)
 	}
 	c, a := ts.create(t, "deals/1011", "double-click-0001", d.Invoice)
 	if a.status != 200 || !c.Replayed || c.Invoice.InvoiceID != ids[0] {
@@ -566,5 +572,24 @@ func TestLookupsForTheCard(t *testing.T) {
 	ts.call(t, card(portal1), "GET", "/api/v1/connections/"+us+"/items?q=cons", route)
 	if n := ts.fakes.QBO.Counters().Count("", usRealm) - reads; n != 0 {
 		t.Errorf("a warm item search made %d QuickBooks calls", n)
+	}
+}
+
+// A quote's prices are in its currency: a USD quote cannot become a CAD
+// invoice with the same numbers.
+func TestQuoteInAnotherCurrencyIsRefused(t *testing.T) {
+	ts := newTestServer(t)
+	d, _ := ts.draft(t, "deals/1011", usRealm, "1014")
+	inv := map[string]any{}
+	for k, v := range d.Invoice {
+		inv[k] = v
+	}
+	inv["connectionId"] = ts.conns[caRealm].ID
+	inv["customer"] = map[string]any{"id": "1"} // Acme Corporation in CAD
+	inv["docNumber"] = "MLS-0200"
+	inv["lines"] = []any{map[string]any{"itemId": "1", "quantity": "4", "unitPrice": "75.00", "taxCodeId": "5"}}
+	_, a := ts.create(t, "deals/1011", "quote-currency-1", inv)
+	if a.status != 400 || !bytes.Contains(a.body, []byte("quote Q-1001 is in USD but the invoice would be in CAD")) {
+		t.Errorf("%d %s", a.status, a.body)
 	}
 }

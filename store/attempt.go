@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 	"unicode/utf8"
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
@@ -111,4 +112,33 @@ func scanAttempt(row scanner) (app.Attempt, error) {
 	}
 	a.Object.Type = app.ObjectType(objectType)
 	return a, nil
+}
+
+// ClaimAttempt takes the hold on the portal's unfinished attempt under key
+// until the given time, if nobody holds it now (never held, or the hold
+// lapsed). It reports whether the caller holds it. One statement, so two
+// callers cannot both take it.
+func (s *Store) ClaimAttempt(ctx context.Context, portalID int64, key string, until time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `
+		UPDATE attempts SET claimed_until = $3
+		WHERE portal_id = $1 AND key = $2 AND result IS NULL AND (claimed_until = '' OR claimed_until < $4)`,
+		portalID, key, formatTime(until), formatTime(s.now()))
+	if err != nil {
+		return false, fmt.Errorf("store: claim attempt of portal %d: %w", portalID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: claim attempt of portal %d: %w", portalID, err)
+	}
+	return n == 1, nil
+}
+
+// ReleaseAttempt gives up the hold on an unfinished attempt, so a retry
+// need not wait for the hold to lapse.
+func (s *Store) ReleaseAttempt(ctx context.Context, portalID int64, key string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE attempts SET claimed_until = '' WHERE portal_id = $1 AND key = $2 AND result IS NULL`,
+		portalID, key); err != nil {
+		return fmt.Errorf("store: release attempt of portal %d: %w", portalID, err)
+	}
+	return nil
 }

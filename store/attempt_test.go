@@ -217,3 +217,63 @@ func TestAttemptTenantIsolation(t *testing.T) {
 		}
 	})
 }
+
+func TestClaimAttempt(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		if _, _, err := s.StartAttempt(ctx, attempt(1, attemptKey, "a1")); err != nil {
+			t.Fatal(err)
+		}
+		// Twenty callers at once: exactly one holds the attempt.
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		held := 0
+		for range 20 {
+			wg.Go(func() {
+				ok, err := s.ClaimAttempt(ctx, 1, attemptKey, clockStart.Add(time.Hour))
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					mu.Lock()
+					held++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if held != 1 {
+			t.Fatalf("%d callers hold the attempt, want 1", held)
+		}
+		// Released, it can be claimed again at once.
+		if err := s.ReleaseAttempt(ctx, 1, attemptKey); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := s.ClaimAttempt(ctx, 1, attemptKey, clockStart.Add(time.Hour)); err != nil || !ok {
+			t.Errorf("a released attempt was not claimed: %v %v", ok, err)
+		}
+		// Another portal's attempt under the same key is its own.
+		if ok, err := s.ClaimAttempt(ctx, 2, attemptKey, clockStart.Add(time.Hour)); err != nil || ok {
+			t.Errorf("portal 2 claimed portal 1's attempt: %v %v", ok, err)
+		}
+		// A lapsed hold can be taken over (a crashed holder). The store's clock
+		// starts at clockStart and ticks a millisecond a call.
+		if _, _, err := s.StartAttempt(ctx, attempt(1, attemptKey+"-2", "a1")); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := s.ClaimAttempt(ctx, 1, attemptKey+"-2", clockStart.Add(-time.Second)); !ok {
+			t.Fatal("first claim refused")
+		}
+		if ok, err := s.ClaimAttempt(ctx, 1, attemptKey+"-2", clockStart.Add(time.Hour)); err != nil || !ok {
+			t.Errorf("a lapsed hold was not taken over: %v %v", ok, err)
+		}
+		// A finished attempt is never claimed again.
+		if err := s.FinishAttempt(ctx, 1, attemptKey+"-2", []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := s.ClaimAttempt(ctx, 1, attemptKey+"-2", clockStart.Add(time.Hour)); err != nil || ok {
+			t.Errorf("a finished attempt was claimed: %v %v", ok, err)
+		}
+	})
+}
