@@ -216,6 +216,11 @@ func (s *Service) createInvoice(ctx context.Context, portalID int64, obj ObjectR
 	}
 	inv, err := s.qbo.CreateInvoice(ctx, conn, newInv, RequestID(portalID, key, "invoice"))
 	if err != nil {
+		if c := ErrorCode(err); c == NotFound || c == Invalid {
+			// QBO knows something our cached lists do not (an item made
+			// inactive, a term deleted): the next draft reads them afresh.
+			s.forgetLookups(ctx, conn, kindCustomers, kindItems, kindTerms, kindTaxCodes)
+		}
 		return nil, err
 	}
 	s.forgetLookups(ctx, conn, kindDocNumbers)

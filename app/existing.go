@@ -143,8 +143,14 @@ func (s *Service) searchByText(ctx context.Context, conn Connection, q string) (
 		return nil, err
 	}
 	var ids []string
-	for _, c := range filter(customers, q, func(c Customer) []string { return []string{c.DisplayName, c.CompanyName, c.Email} }) {
-		ids = append(ids, c.ID)
+	lower := strings.ToLower(q)
+	for _, c := range customers {
+		if len(ids) == 1000 { // QBO's IN list and MAXRESULTS bound
+			break
+		}
+		if containsFold([]string{c.DisplayName, c.CompanyName, c.Email}, lower) {
+			ids = append(ids, c.ID)
+		}
 	}
 	if len(ids) > 0 {
 		filters = append(filters, InvoiceFilter{CustomerIDs: ids})
