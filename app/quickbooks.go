@@ -13,6 +13,14 @@ import "context"
 // duplicate name (6240), document number (6140) or a stale SyncToken
 // (5010); NotFound for an object QuickBooks does not have.
 type QuickBooks interface {
+	// ExchangeCode trades an authorization code from Intuit's redirect for
+	// the company's tokens (once only); redirectURI is the one the
+	// authorize request named. A code refused (used, expired, another
+	// redirect) is Invalid.
+	ExchangeCode(ctx context.Context, code, redirectURI string) (Tokens, error)
+	// Revoke revokes token (refresh or access) and so the grant at Intuit.
+	Revoke(ctx context.Context, token string) error
+
 	// Company reads the company's CompanyInfo and Preferences.
 	Company(ctx context.Context, conn Connection) (Company, error)
 	// Invoices reads the given invoices in one query; ids QuickBooks does

@@ -26,6 +26,9 @@ type Deps struct {
 	// SnapshotTTL is how long a stored invoice snapshot is served without
 	// asking QBO again; webhooks refresh it sooner. Default 5 minutes.
 	SnapshotTTL time.Duration
+	// Connect configures the QuickBooks connect flow (connect.go); without
+	// it StartConnect and FinishConnect refuse.
+	Connect ConnectConfig
 }
 
 // Service runs the use cases.
@@ -39,6 +42,7 @@ type Service struct {
 	snapshotTTL time.Duration
 	qboWebURL   string
 	cards       *memo[*RecordCard]
+	connect     connectFlow
 }
 
 // New returns a Service over its dependencies.
@@ -59,6 +63,7 @@ func New(d Deps) *Service {
 		cardTTL = 0
 	}
 	s.cards = newMemo[*RecordCard](cardTTL, 10_000, s.now)
+	s.connect = newConnectFlow(d.Connect)
 	if s.snapshotTTL <= 0 {
 		s.snapshotTTL = 5 * time.Minute
 	}

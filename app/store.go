@@ -28,6 +28,12 @@ type Store interface {
 	// SaveTokens replaces a connection's tokens; NotFound if it is gone.
 	SaveTokens(ctx context.Context, connectionID string, t Tokens) error
 
+	// SpendOAuthState records that the signed OAuth state with nonce,
+	// issued to portalID and valid until expiresAt, was used; it reports
+	// whether this call spent it (false: spent before). Concurrent calls
+	// with one nonce spend it exactly once.
+	SpendOAuthState(ctx context.Context, nonce string, portalID int64, expiresAt time.Time) (bool, error)
+
 	// Links lists the invoice links of one record, oldest first.
 	Links(ctx context.Context, portalID int64, obj ObjectRef) ([]InvoiceLink, error)
 	// AddLink stores a link unless the same invoice is already linked to the

@@ -48,6 +48,8 @@ type QuickBooks struct {
 	Environment          string // QBO_ENVIRONMENT: sandbox or production
 	APIBaseURL           string // QBO_API_BASE_URL; defaults from Environment
 	TokenURL             string // QBO_TOKEN_URL: Intuit's OAuth token endpoint; the demo points it at the fake
+	AuthorizeURL         string // QBO_AUTHORIZE_URL: Intuit's OAuth authorize page; the demo points it at the fake
+	RevokeURL            string // QBO_REVOKE_URL: Intuit's OAuth revocation endpoint; the demo points it at the fake
 	WebAppURL            string // the QuickBooks web app invoices link to; follows Environment
 	WebhookVerifierToken Secret // QBO_WEBHOOK_VERIFIER_TOKEN: checks intuit-signature
 }
@@ -60,6 +62,8 @@ const (
 	qboSandboxURL    = "https://sandbox-quickbooks.api.intuit.com"
 	qboProductionURL = "https://quickbooks.api.intuit.com"
 	qboTokenURL      = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
+	qboAuthorizeURL  = "https://appcenter.intuit.com/connect/oauth2"
+	qboRevokeURL     = "https://developer.api.intuit.com/v2/oauth2/tokens/revoke"
 	qboSandboxApp    = "https://app.sandbox.qbo.intuit.com"
 	qboProductionApp = "https://app.qbo.intuit.com"
 	hubspotURL       = "https://api.hubapi.com"
@@ -69,6 +73,13 @@ const (
 func (c Config) EncryptionKeyBytes() []byte {
 	b, _ := base64.StdEncoding.DecodeString(c.EncryptionKey.Value())
 	return b
+}
+
+// QuickBooksRedirectURI is where Intuit sends the admin back after
+// consenting: PUBLIC_BASE_URL + /oauth/quickbooks/callback. Register it in
+// the Intuit app's Redirect URIs.
+func (c Config) QuickBooksRedirectURI() string {
+	return c.PublicBaseURL + "/oauth/quickbooks/callback"
 }
 
 // Load reads the configuration through lookup and validates it. The error,
@@ -105,6 +116,10 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	c.QuickBooks.WebAppURL = webApp
 	c.QuickBooks.TokenURL = r.str("QBO_TOKEN_URL", qboTokenURL)
 	r.url("QBO_TOKEN_URL", c.QuickBooks.TokenURL)
+	c.QuickBooks.AuthorizeURL = r.str("QBO_AUTHORIZE_URL", qboAuthorizeURL)
+	r.url("QBO_AUTHORIZE_URL", c.QuickBooks.AuthorizeURL)
+	c.QuickBooks.RevokeURL = r.str("QBO_REVOKE_URL", qboRevokeURL)
+	r.url("QBO_REVOKE_URL", c.QuickBooks.RevokeURL)
 
 	r.url("PUBLIC_BASE_URL", c.PublicBaseURL)
 	r.url("HUBSPOT_API_BASE_URL", c.HubSpot.APIBaseURL)

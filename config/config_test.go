@@ -41,6 +41,9 @@ func TestLoadDefaults(t *testing.T) {
 		{"QuickBooks.Environment", c.QuickBooks.Environment, "sandbox"},
 		{"QuickBooks.APIBaseURL", c.QuickBooks.APIBaseURL, "https://sandbox-quickbooks.api.intuit.com"},
 		{"QuickBooks.TokenURL", c.QuickBooks.TokenURL, "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"},
+		{"QuickBooks.AuthorizeURL", c.QuickBooks.AuthorizeURL, "https://appcenter.intuit.com/connect/oauth2"},
+		{"QuickBooks.RevokeURL", c.QuickBooks.RevokeURL, "https://developer.api.intuit.com/v2/oauth2/tokens/revoke"},
+		{"QuickBooksRedirectURI", c.QuickBooksRedirectURI(), "https://invoices.example.com/oauth/quickbooks/callback"},
 		{"QuickBooks.WebAppURL", c.QuickBooks.WebAppURL, "https://app.sandbox.qbo.intuit.com"},
 		{"DatabaseURL", c.DatabaseURL.Value(), ""},
 		{"RedisURL", c.RedisURL.Value(), ""},
@@ -77,6 +80,8 @@ func TestLoadNamesEveryBadVariable(t *testing.T) {
 		{name: "database", set: map[string]string{"DATABASE_URL": "mysql://x"}, want: "DATABASE_URL must be a postgres:// URL"},
 		{name: "redis", set: map[string]string{"REDIS_URL": "127.0.0.1:6379"}, want: "REDIS_URL must be a redis://"},
 		{name: "public url", set: map[string]string{"PUBLIC_BASE_URL": "invoices.example.com"}, want: "PUBLIC_BASE_URL must be an absolute http(s) URL"},
+		{name: "authorize url", set: map[string]string{"QBO_AUTHORIZE_URL": "appcenter.intuit.com/connect"}, want: "QBO_AUTHORIZE_URL must be an absolute http(s) URL"},
+		{name: "revoke url", set: map[string]string{"QBO_REVOKE_URL": "ftp://x/revoke"}, want: "QBO_REVOKE_URL must be an absolute http(s) URL"},
 		{name: "log level", set: map[string]string{"LOG_LEVEL": "loud"}, want: "LOG_LEVEL must be debug, info, warn or error"},
 	}
 	for _, tc := range cases {
@@ -138,5 +143,18 @@ func TestSecretsNeverPrint(t *testing.T) {
 		if !strings.Contains(out, "REDACTED") {
 			t.Errorf("%s output does not say REDACTED: %s", how, out)
 		}
+	}
+}
+
+func TestOAuthEndpointsOverride(t *testing.T) {
+	m := valid()
+	m["QBO_AUTHORIZE_URL"] = "http://127.0.0.1:7001/connect/oauth2"
+	m["QBO_REVOKE_URL"] = "http://127.0.0.1:7001/v2/oauth2/tokens/revoke"
+	c, err := Load(env(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.QuickBooks.AuthorizeURL != m["QBO_AUTHORIZE_URL"] || c.QuickBooks.RevokeURL != m["QBO_REVOKE_URL"] {
+		t.Errorf("authorize %q, revoke %q", c.QuickBooks.AuthorizeURL, c.QuickBooks.RevokeURL)
 	}
 }

@@ -45,7 +45,10 @@ type Config struct {
 	APIBaseURL string
 	// TokenURL is the OAuth token endpoint (reference 6). Demo and tests
 	// point it at the fake: <fake>/oauth2/v1/tokens/bearer.
-	TokenURL     string
+	TokenURL string
+	// RevokeURL is the OAuth revocation endpoint (reference 6). Demo and
+	// tests point it at the fake: <fake>/v2/oauth2/tokens/revoke.
+	RevokeURL    string
 	ClientID     string
 	ClientSecret string
 	// HTTPClient carries every call, data and token alike. Default: a client
@@ -145,6 +148,7 @@ var _ app.QuickBooks = (*Client)(nil)
 func New(cfg Config, tokens app.TokenSaver) *Client {
 	cfg.APIBaseURL = strings.TrimRight(orDefault(cfg.APIBaseURL, DefaultAPIBaseURL), "/")
 	cfg.TokenURL = orDefault(cfg.TokenURL, DefaultTokenURL)
+	cfg.RevokeURL = orDefault(cfg.RevokeURL, DefaultRevokeURL)
 	cfg.MinorVersion = orDefault(cfg.MinorVersion, DefaultMinorVersion)
 	if cfg.RequestsPerMinute <= 0 {
 		cfg.RequestsPerMinute = DefaultRequestsPerMinute

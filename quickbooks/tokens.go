@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -280,21 +279,7 @@ func (c *Client) exchange(ctx context.Context, refreshToken string) (app.Tokens,
 }
 
 func (c *Client) postToken(ctx context.Context, op, form string) (*http.Response, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.TokenURL, strings.NewReader(form))
-	if err != nil {
-		return nil, nil, fmt.Errorf("quickbooks: build token request: %w", err)
-	}
-	req.SetBasicAuth(c.cfg.ClientID, c.cfg.ClientSecret)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("User-Agent", userAgent)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, nil, redactURL(err, op)
-	}
-	defer resp.Body.Close()
-	body, err := readBody(resp.Body, maxBody)
-	return resp, body, redactURL(err, op)
+	return c.postForm(ctx, c.cfg.TokenURL, op, form)
 }
 
 // tokensFrom converts the token endpoint's answer, stamping expiries from

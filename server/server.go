@@ -84,8 +84,13 @@ func (s *Server) routes() {
 	s.echo.GET("/readyz", s.handleReady)
 	s.echo.GET("/api/v1/openapi.yaml", s.handleOpenAPI)
 
+	// Intuit's redirect after consent: unsigned, the OAuth state is its proof.
+	s.echo.GET("/oauth/quickbooks/callback", s.handleConnectCallback)
+
 	card := s.echo.Group("/api/v1", s.requireHubSpotSignature)
 	card.GET("/connections", s.handleConnections)
+	card.POST("/connections/quickbooks/connect", s.handleConnectStart)
+	card.DELETE("/connections/:id", s.handleDisconnect)
 	card.GET("/connections/:id/items", s.handleItems)
 	card.GET("/connections/:id/customers", s.handleCustomers)
 	card.GET("/connections/:id/tax-codes", s.handleTaxCodes)

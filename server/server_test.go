@@ -39,11 +39,12 @@ const (
 // (SQLite), cache, adapters, use cases and Echo server on a loopback port,
 // with QuickBooks and HubSpot played by the sandbox fakes.
 type testServer struct {
-	url   string
-	store *store.Store
-	cache app.Cache
-	fakes *sandbox.Fakes
-	conns map[string]app.Connection
+	url      string
+	upstream *http.Client // reaches the fakes' hosts
+	store    *store.Store
+	cache    app.Cache
+	fakes    *sandbox.Fakes
+	conns    map[string]app.Connection
 }
 
 type option func(*setup)
@@ -53,7 +54,11 @@ type setup struct {
 	snapshotTTL time.Duration
 	cardTTL     time.Duration
 	unthrottled bool
+	now         func() time.Time
 }
+
+// withClock gives the use cases a clock (the connect state's expiry).
+func withClock(now func() time.Time) option { return func(s *setup) { s.now = now } }
 
 // withCache replaces the in-process cache.
 func withCache(c app.Cache) option { return func(s *setup) { s.cache = c } }
@@ -90,19 +95,25 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 		t.Fatal(err)
 	}
 
-	qbo := quickbooks.New(quickbooks.Config{
-		APIBaseURL: "https://sandbox-quickbooks.api.intuit.com", ClientID: "sandbox-qbo-client-id",
-		ClientSecret: "sandbox-qbo-client-secret", HTTPClient: upstream, RetryBase: time.Millisecond, Logger: log,
-	}, st)
-	hs := hubspot.New(hubspot.Config{HTTPClient: upstream, RetryBase: time.Millisecond, Logger: log})
-	svc := app.New(app.Deps{Store: st, Cache: set.cache, QuickBooks: qbo, HubSpot: hs, Logger: log,
-		QBOWebURL: "https://app.sandbox.qbo.intuit.com", SnapshotTTL: set.snapshotTTL, CardTTL: set.cardTTL})
-
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
+
+	qbo := quickbooks.New(quickbooks.Config{
+		APIBaseURL: "https://sandbox-quickbooks.api.intuit.com", ClientID: "sandbox-qbo-client-id",
+		TokenURL:     "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer",
+		RevokeURL:    "https://developer.api.intuit.com/v2/oauth2/tokens/revoke",
+		ClientSecret: "sandbox-qbo-client-secret", HTTPClient: upstream, RetryBase: time.Millisecond, Logger: log,
+	}, st)
+	hs := hubspot.New(hubspot.Config{HTTPClient: upstream, RetryBase: time.Millisecond, Logger: log})
+	svc := app.New(app.Deps{Store: st, Cache: set.cache, QuickBooks: qbo, HubSpot: hs, Logger: log,
+		QBOWebURL: "https://app.sandbox.qbo.intuit.com", SnapshotTTL: set.snapshotTTL, CardTTL: set.cardTTL, Now: set.now,
+		Connect: app.ConnectConfig{
+			AuthorizeURL: "https://appcenter.intuit.com/connect/oauth2", ClientID: "sandbox-qbo-client-id",
+			RedirectURI: base + "/oauth/quickbooks/callback", Secret: bytes.Repeat([]byte{7}, 32),
+		}})
 	srv := server.New(svc, log, server.NewMetrics(), server.Config{
 		PublicBaseURL: base, HubSpotAppID: appID, HubSpotClientSecret: secret,
 	})
@@ -112,7 +123,7 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 		defer cancel()
 		srv.Shutdown(ctx)
 	})
-	return &testServer{url: base, store: st, cache: set.cache, fakes: fakes, conns: conns}
+	return &testServer{url: base, upstream: upstream, store: st, cache: set.cache, fakes: fakes, conns: conns}
 }
 
 // card returns a card client of portal signed with the app's secret.

@@ -67,6 +67,8 @@ func runDemo(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 		"QBO_ENVIRONMENT":            "sandbox",
 		"QBO_API_BASE_URL":           fakeURLs.QBOURL,
 		"QBO_TOKEN_URL":              fakeURLs.QBOURL + "/oauth2/v1/tokens/bearer",
+		"QBO_AUTHORIZE_URL":          fakeURLs.QBOURL + "/connect/oauth2",
+		"QBO_REVOKE_URL":             fakeURLs.QBOURL + "/v2/oauth2/tokens/revoke",
 		"QBO_WEBHOOK_VERIFIER_TOKEN": "sandbox-qbo-verifier-token",
 		"ENCRYPTION_KEY":             randomKey(),
 	}))

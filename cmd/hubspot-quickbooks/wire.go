@@ -57,6 +57,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 	qbo := quickbooks.New(quickbooks.Config{
 		APIBaseURL:   cfg.QuickBooks.APIBaseURL,
 		TokenURL:     cfg.QuickBooks.TokenURL,
+		RevokeURL:    cfg.QuickBooks.RevokeURL,
 		ClientID:     cfg.QuickBooks.ClientID,
 		ClientSecret: cfg.QuickBooks.ClientSecret.Value(),
 		Logger:       log.With("component", "quickbooks"),
@@ -72,6 +73,12 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 		Store: st, Cache: cache, QuickBooks: qbo, HubSpot: hs,
 		Logger:    log.With("component", "app"),
 		QBOWebURL: cfg.QuickBooks.WebAppURL,
+		Connect: app.ConnectConfig{
+			AuthorizeURL: cfg.QuickBooks.AuthorizeURL,
+			ClientID:     cfg.QuickBooks.ClientID,
+			RedirectURI:  cfg.QuickBooksRedirectURI(),
+			Secret:       cfg.EncryptionKeyBytes(),
+		},
 	})
 	srv := server.New(svc, log.With("component", "http"), metrics, server.Config{
 		PublicBaseURL:       cfg.PublicBaseURL,
