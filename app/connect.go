@@ -26,6 +26,11 @@ import (
 // store (oauth_states) before anything else happens, so a state works once
 // even across replicas. Only then is the code exchanged, the company read
 // with the new tokens and the connection saved.
+//
+// The HubSpot install flow (install.go) signs its states the same way, with
+// portal and user 0 ("0.0.<expiry>.<nonce>.<mac>"): the portal is unknown
+// until HubSpot answers. A connect state never has portal 0 and an install
+// state always has it, so neither is accepted by the other's callback.
 
 // stateTTL is how long a connect state is accepted.
 const stateTTL = 10 * time.Minute
@@ -92,30 +97,41 @@ func errBadState() error {
 	return Errorf(Invalid, "This QuickBooks connection link is not valid. Start again from the HubSpot card.")
 }
 
-// verify checks state's MAC and expiry and returns what it carries.
+// verify checks a connect state's MAC and expiry and returns what it
+// carries; install states (portal 0) are refused.
 func (f connectFlow) verify(state string, now time.Time) (connectState, error) {
-	if len(state) > 300 {
+	st, ok, expired := f.parse(state, now)
+	switch {
+	case !ok || st.PortalID <= 0:
 		return connectState{}, errBadState()
+	case expired:
+		return connectState{}, Errorf(Invalid, "This QuickBooks connection link has expired. Start again from the HubSpot card.")
 	}
-	payload, mac, ok := cutLast(state, ".")
-	if !ok || !hmac.Equal([]byte(mac), []byte(f.mac(payload))) {
-		return connectState{}, errBadState()
+	return st, nil
+}
+
+// parse checks state's MAC and shape: ok is false for a forged or
+// malformed state, expired true for a genuine one past its expiry.
+func (f connectFlow) parse(state string, now time.Time) (st connectState, ok, expired bool) {
+	if len(state) > 300 {
+		return connectState{}, false, false
+	}
+	payload, mac, found := cutLast(state, ".")
+	if !found || !hmac.Equal([]byte(mac), []byte(f.mac(payload))) {
+		return connectState{}, false, false
 	}
 	parts := strings.Split(payload, ".")
 	if len(parts) != 4 {
-		return connectState{}, errBadState()
+		return connectState{}, false, false
 	}
 	portal, err1 := strconv.ParseInt(parts[0], 10, 64)
 	user, err2 := strconv.ParseInt(parts[1], 10, 64)
 	exp, err3 := strconv.ParseInt(parts[2], 10, 64)
-	if err1 != nil || err2 != nil || err3 != nil || portal <= 0 || parts[3] == "" {
-		return connectState{}, errBadState()
+	if err1 != nil || err2 != nil || err3 != nil || portal < 0 || parts[3] == "" {
+		return connectState{}, false, false
 	}
-	st := connectState{PortalID: portal, UserID: user, Expires: time.Unix(exp, 0), Nonce: parts[3]}
-	if !now.Before(st.Expires) {
-		return connectState{}, Errorf(Invalid, "This QuickBooks connection link has expired. Start again from the HubSpot card.")
-	}
-	return st, nil
+	st = connectState{PortalID: portal, UserID: user, Expires: time.Unix(exp, 0), Nonce: parts[3]}
+	return st, true, !now.Before(st.Expires)
 }
 
 func cutLast(s, sep string) (before, after string, ok bool) {

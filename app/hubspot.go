@@ -31,6 +31,15 @@ type HubSpot interface {
 	EnsureDealProperties(ctx context.Context, portal Portal) error
 	// UpdateDeal writes deal properties; an empty value clears one.
 	UpdateDeal(ctx context.Context, portal Portal, dealID string, properties map[string]string) error
+
+	// ExchangeCode trades an install's authorization code for the portal's
+	// tokens (reference/hubspot.md 4.6); redirectURI must be the one the
+	// authorize request carried.
+	ExchangeCode(ctx context.Context, code, redirectURI string) (Tokens, error)
+	// AccountInfo reads, with freshly issued tokens, the portal they belong
+	// to (the access token's hub_id) and its company currency and time zone
+	// (account-info details).
+	AccountInfo(ctx context.Context, tokens Tokens) (portalID int64, currency, timeZone string, err error)
 }
 
 // Quote is a HubSpot quote, as far as invoicing cares.

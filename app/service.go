@@ -29,6 +29,11 @@ type Deps struct {
 	// Connect configures the QuickBooks connect flow (connect.go); without
 	// it StartConnect and FinishConnect refuse.
 	Connect ConnectConfig
+	// Install configures the HubSpot install flow (install.go): HubSpot's
+	// authorize URL, the HubSpot app's client id, PUBLIC_BASE_URL +
+	// "/oauth/hubspot/callback" and the state key; without it StartInstall
+	// and FinishInstall refuse.
+	Install ConnectConfig
 }
 
 // Service runs the use cases.
@@ -43,6 +48,7 @@ type Service struct {
 	qboWebURL   string
 	cards       *memo[*RecordCard]
 	connect     connectFlow
+	install     connectFlow
 }
 
 // New returns a Service over its dependencies.
@@ -64,6 +70,7 @@ func New(d Deps) *Service {
 	}
 	s.cards = newMemo[*RecordCard](cardTTL, 10_000, s.now)
 	s.connect = newConnectFlow(d.Connect)
+	s.install = newConnectFlow(d.Install)
 	if s.snapshotTTL <= 0 {
 		s.snapshotTTL = 5 * time.Minute
 	}

@@ -38,7 +38,8 @@ type HubSpot struct {
 	AppID        int64  // HUBSPOT_APP_ID
 	ClientID     string // HUBSPOT_CLIENT_ID
 	ClientSecret Secret // HUBSPOT_CLIENT_SECRET: signs every request HubSpot sends us
-	APIBaseURL   string // HUBSPOT_API_BASE_URL
+	APIBaseURL   string // HUBSPOT_API_BASE_URL; the OAuth token endpoint is APIBaseURL + /oauth/v1/token
+	AuthorizeURL string // HUBSPOT_AUTHORIZE_URL: HubSpot's OAuth authorize page; the demo points it at the fake
 }
 
 // QuickBooks is the Intuit app's identity and the API it talks to.
@@ -67,6 +68,7 @@ const (
 	qboSandboxApp    = "https://app.sandbox.qbo.intuit.com"
 	qboProductionApp = "https://app.qbo.intuit.com"
 	hubspotURL       = "https://api.hubapi.com"
+	hubspotAuthorize = "https://app.hubspot.com/oauth/authorize"
 )
 
 // EncryptionKeyBytes returns the decoded 32-byte key. Load has validated it.
@@ -82,6 +84,13 @@ func (c Config) QuickBooksRedirectURI() string {
 	return c.PublicBaseURL + "/oauth/quickbooks/callback"
 }
 
+// HubSpotRedirectURI is where HubSpot sends the installer back after
+// consenting: PUBLIC_BASE_URL + /oauth/hubspot/callback. Register it in the
+// HubSpot app's redirect URLs.
+func (c Config) HubSpotRedirectURI() string {
+	return c.PublicBaseURL + "/oauth/hubspot/callback"
+}
+
 // Load reads the configuration through lookup and validates it. The error,
 // if any, lists every problem, each naming its variable.
 func Load(lookup func(string) (string, bool)) (Config, error) {
@@ -95,6 +104,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 			ClientID:     r.required("HUBSPOT_CLIENT_ID"),
 			ClientSecret: Secret(r.required("HUBSPOT_CLIENT_SECRET")),
 			APIBaseURL:   strings.TrimRight(r.str("HUBSPOT_API_BASE_URL", hubspotURL), "/"),
+			AuthorizeURL: r.str("HUBSPOT_AUTHORIZE_URL", hubspotAuthorize),
 		},
 		QuickBooks: QuickBooks{
 			ClientID:             r.required("QBO_CLIENT_ID"),
@@ -123,6 +133,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 
 	r.url("PUBLIC_BASE_URL", c.PublicBaseURL)
 	r.url("HUBSPOT_API_BASE_URL", c.HubSpot.APIBaseURL)
+	r.url("HUBSPOT_AUTHORIZE_URL", c.HubSpot.AuthorizeURL)
 	r.url("QBO_API_BASE_URL", c.QuickBooks.APIBaseURL)
 	if v := c.DatabaseURL.Value(); v != "" && !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
 		r.fail("DATABASE_URL", "must be a postgres:// URL, or unset for the embedded SQLite store")

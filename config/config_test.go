@@ -38,6 +38,8 @@ func TestLoadDefaults(t *testing.T) {
 		{"DebugAddr", c.DebugAddr, "127.0.0.1:9090"},
 		{"PublicBaseURL", c.PublicBaseURL, "https://invoices.example.com"},
 		{"HubSpot.APIBaseURL", c.HubSpot.APIBaseURL, "https://api.hubapi.com"},
+		{"HubSpot.AuthorizeURL", c.HubSpot.AuthorizeURL, "https://app.hubspot.com/oauth/authorize"},
+		{"HubSpotRedirectURI", c.HubSpotRedirectURI(), "https://invoices.example.com/oauth/hubspot/callback"},
 		{"QuickBooks.Environment", c.QuickBooks.Environment, "sandbox"},
 		{"QuickBooks.APIBaseURL", c.QuickBooks.APIBaseURL, "https://sandbox-quickbooks.api.intuit.com"},
 		{"QuickBooks.TokenURL", c.QuickBooks.TokenURL, "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"},
@@ -81,6 +83,7 @@ func TestLoadNamesEveryBadVariable(t *testing.T) {
 		{name: "redis", set: map[string]string{"REDIS_URL": "127.0.0.1:6379"}, want: "REDIS_URL must be a redis://"},
 		{name: "public url", set: map[string]string{"PUBLIC_BASE_URL": "invoices.example.com"}, want: "PUBLIC_BASE_URL must be an absolute http(s) URL"},
 		{name: "authorize url", set: map[string]string{"QBO_AUTHORIZE_URL": "appcenter.intuit.com/connect"}, want: "QBO_AUTHORIZE_URL must be an absolute http(s) URL"},
+		{name: "hubspot authorize url", set: map[string]string{"HUBSPOT_AUTHORIZE_URL": "app.hubspot.com/oauth/authorize"}, want: "HUBSPOT_AUTHORIZE_URL must be an absolute http(s) URL"},
 		{name: "revoke url", set: map[string]string{"QBO_REVOKE_URL": "ftp://x/revoke"}, want: "QBO_REVOKE_URL must be an absolute http(s) URL"},
 		{name: "log level", set: map[string]string{"LOG_LEVEL": "loud"}, want: "LOG_LEVEL must be debug, info, warn or error"},
 	}
@@ -150,11 +153,15 @@ func TestOAuthEndpointsOverride(t *testing.T) {
 	m := valid()
 	m["QBO_AUTHORIZE_URL"] = "http://127.0.0.1:7001/connect/oauth2"
 	m["QBO_REVOKE_URL"] = "http://127.0.0.1:7001/v2/oauth2/tokens/revoke"
+	m["HUBSPOT_AUTHORIZE_URL"] = "http://127.0.0.1:7002/oauth/authorize"
 	c, err := Load(env(m))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.QuickBooks.AuthorizeURL != m["QBO_AUTHORIZE_URL"] || c.QuickBooks.RevokeURL != m["QBO_REVOKE_URL"] {
 		t.Errorf("authorize %q, revoke %q", c.QuickBooks.AuthorizeURL, c.QuickBooks.RevokeURL)
+	}
+	if c.HubSpot.AuthorizeURL != m["HUBSPOT_AUTHORIZE_URL"] {
+		t.Errorf("hubspot authorize %q", c.HubSpot.AuthorizeURL)
 	}
 }

@@ -49,6 +49,10 @@ type Config struct {
 	// Observe, when set, is told of every attempt: its operation, with ids
 	// replaced by {id}, and "ok" or the app error code. Main feeds metrics.
 	Observe func(op, outcome string)
+	// ClientID and ClientSecret are the HubSpot app's credentials, for the
+	// install's code exchange (oauth.go); the token endpoint is
+	// APIBaseURL + "/oauth/v1/token".
+	ClientID, ClientSecret string
 }
 
 // Client implements app.HubSpot over clarkmcc/go-hubspot's generic CRM
@@ -65,6 +69,8 @@ type Client struct {
 	log        *slog.Logger
 	onAttempt  func(op, outcome string)
 	sleep      func(context.Context, time.Duration) error // replaced in tests
+
+	clientID, clientSecret string
 
 	dealProps sync.Map // portal id -> *ensureState (properties.go)
 }
@@ -118,6 +124,9 @@ func New(cfg Config) *Client {
 		log:        log,
 		onAttempt:  cfg.Observe,
 		sleep:      sleep,
+
+		clientID:     cfg.ClientID,
+		clientSecret: cfg.ClientSecret,
 	}
 }
 

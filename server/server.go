@@ -86,6 +86,8 @@ func (s *Server) routes() {
 
 	// Intuit's redirect after consent: unsigned, the OAuth state is its proof.
 	s.echo.GET("/oauth/quickbooks/callback", s.handleConnectCallback)
+	s.echo.GET("/oauth/hubspot/install", s.handleInstall)
+	s.echo.GET("/oauth/hubspot/callback", s.handleInstallCallback)
 
 	card := s.echo.Group("/api/v1", s.requireHubSpotSignature)
 	card.GET("/connections", s.handleConnections)

@@ -107,12 +107,17 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 		RevokeURL:    "https://developer.api.intuit.com/v2/oauth2/tokens/revoke",
 		ClientSecret: "sandbox-qbo-client-secret", HTTPClient: upstream, RetryBase: time.Millisecond, Logger: log,
 	}, st)
-	hs := hubspot.New(hubspot.Config{HTTPClient: upstream, RetryBase: time.Millisecond, Logger: log})
+	hs := hubspot.New(hubspot.Config{HTTPClient: upstream, RetryBase: time.Millisecond, Logger: log,
+		ClientID: "sandbox-hubspot-client-id", ClientSecret: "sandbox-hubspot-client-secret"})
 	svc := app.New(app.Deps{Store: st, Cache: set.cache, QuickBooks: qbo, HubSpot: hs, Logger: log,
 		QBOWebURL: "https://app.sandbox.qbo.intuit.com", SnapshotTTL: set.snapshotTTL, CardTTL: set.cardTTL, Now: set.now,
 		Connect: app.ConnectConfig{
 			AuthorizeURL: "https://appcenter.intuit.com/connect/oauth2", ClientID: "sandbox-qbo-client-id",
 			RedirectURI: base + "/oauth/quickbooks/callback", Secret: bytes.Repeat([]byte{7}, 32),
+		},
+		Install: app.ConnectConfig{
+			AuthorizeURL: "https://app.hubspot.com/oauth/authorize", ClientID: "sandbox-hubspot-client-id",
+			RedirectURI: base + "/oauth/hubspot/callback", Secret: bytes.Repeat([]byte{7}, 32),
 		}})
 	srv := server.New(svc, log, server.NewMetrics(), server.Config{
 		PublicBaseURL: base, HubSpotAppID: appID, HubSpotClientSecret: secret,

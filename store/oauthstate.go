@@ -10,11 +10,12 @@ import (
 
 // SpendOAuthState records that the signed OAuth state with nonce, issued
 // to portalID and valid until expiresAt, has been used; it reports whether
-// this call spent it (false: it was spent before). Concurrent calls with
+// this call spent it (false: it was spent before); portalID is 0 for a
+// HubSpot install state, issued before the portal is known. Concurrent calls with
 // one nonce spend it exactly once. States past their expiry are purged on
 // the way: their signed expiry refuses them without the row.
 func (s *Store) SpendOAuthState(ctx context.Context, nonce string, portalID int64, expiresAt time.Time) (bool, error) {
-	if nonce == "" || portalID <= 0 || expiresAt.IsZero() {
+	if nonce == "" || portalID < 0 || expiresAt.IsZero() {
 		return false, errors.New("store: spend oauth state: nonce, portal id and expiry are required")
 	}
 	now := s.now()

@@ -62,6 +62,7 @@ func runDemo(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 		"HUBSPOT_CLIENT_ID":          "sandbox-hubspot-client-id",
 		"HUBSPOT_CLIENT_SECRET":      sandboxClientSecret,
 		"HUBSPOT_API_BASE_URL":       fakeURLs.HubSpotURL,
+		"HUBSPOT_AUTHORIZE_URL":      fakeURLs.HubSpotURL + "/oauth/authorize",
 		"QBO_CLIENT_ID":              "sandbox-qbo-client-id",
 		"QBO_CLIENT_SECRET":          "sandbox-qbo-client-secret",
 		"QBO_ENVIRONMENT":            "sandbox",

@@ -64,9 +64,11 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 		Observe:      func(op, outcome string) { metrics.UpstreamCall("quickbooks", op, outcome) },
 	}, st)
 	hs := hubspot.New(hubspot.Config{
-		APIBaseURL: cfg.HubSpot.APIBaseURL,
-		Logger:     log.With("component", "hubspot"),
-		Observe:    func(op, outcome string) { metrics.UpstreamCall("hubspot", op, outcome) },
+		APIBaseURL:   cfg.HubSpot.APIBaseURL,
+		ClientID:     cfg.HubSpot.ClientID,
+		ClientSecret: cfg.HubSpot.ClientSecret.Value(),
+		Logger:       log.With("component", "hubspot"),
+		Observe:      func(op, outcome string) { metrics.UpstreamCall("hubspot", op, outcome) },
 	})
 
 	svc := app.New(app.Deps{
@@ -77,6 +79,12 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 			AuthorizeURL: cfg.QuickBooks.AuthorizeURL,
 			ClientID:     cfg.QuickBooks.ClientID,
 			RedirectURI:  cfg.QuickBooksRedirectURI(),
+			Secret:       cfg.EncryptionKeyBytes(),
+		},
+		Install: app.ConnectConfig{
+			AuthorizeURL: cfg.HubSpot.AuthorizeURL,
+			ClientID:     cfg.HubSpot.ClientID,
+			RedirectURI:  cfg.HubSpotRedirectURI(),
 			Secret:       cfg.EncryptionKeyBytes(),
 		},
 	})

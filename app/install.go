@@ -1,0 +1,119 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Installing the app in a HubSpot account (reference/hubspot.md 4.6).
+//
+// StartInstall answers the marketplace's install link with HubSpot's
+// authorize URL. Its state is signed like a connect state (connect.go) but
+// bound to portal 0 and user 0, as nobody is known before HubSpot answers;
+// it expires after stateTTL and is spent in the store (oauth_states, portal
+// 0) before the code is exchanged, so it works once even across replicas.
+// FinishInstall then exchanges the code, learns the portal from the new
+// access token, reads the account's currency and time zone, saves the
+// portal with its tokens and creates the deal properties.
+
+// HubSpotScopes are the scopes the install asks for, space-separated; they
+// match requiredScopes in extensions/src/app/app-hsmeta.json.
+const HubSpotScopes = "oauth crm.objects.deals.read crm.objects.deals.write crm.objects.contacts.read " +
+	"crm.objects.companies.read crm.objects.quotes.read crm.objects.line_items.read " +
+	"crm.objects.products.read crm.schemas.deals.read crm.schemas.deals.write"
+
+// InstallCallback is what HubSpot's redirect carries.
+type InstallCallback struct {
+	Code  string
+	State string
+	Error string // access_denied, ...
+}
+
+func errBadInstallState() error {
+	return Errorf(Invalid, "This HubSpot install link is not valid. Start the install again from HubSpot.")
+}
+
+// StartInstall returns HubSpot's authorize URL for installing the app, with
+// a signed, expiring, single-use state.
+func (s *Service) StartInstall(_ context.Context) (string, error) {
+	if !s.install.ready() {
+		return "", Errorf(Internal, "Installing in HubSpot is not configured.")
+	}
+	nonce := make([]byte, 16)
+	if _, err := rand.Read(nonce); err != nil {
+		return "", Wrapf(err, Internal, "Could not start the HubSpot install.")
+	}
+	state := s.install.sign(connectState{Expires: s.now().Add(stateTTL), Nonce: hex.EncodeToString(nonce)})
+	u, err := url.Parse(s.install.cfg.AuthorizeURL)
+	if err != nil {
+		return "", Wrapf(err, Internal, "Installing in HubSpot is misconfigured.")
+	}
+	q := u.Query()
+	q.Set("client_id", s.install.cfg.ClientID)
+	q.Set("scope", HubSpotScopes)
+	q.Set("redirect_uri", s.install.cfg.RedirectURI)
+	q.Set("state", state)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// FinishInstall completes an install from HubSpot's redirect. Nothing is
+// stored unless the state verifies and is unspent and the code exchange and
+// the account read succeed.
+func (s *Service) FinishInstall(ctx context.Context, cb InstallCallback) (Portal, error) {
+	if !s.install.ready() {
+		return Portal{}, Errorf(Internal, "Installing in HubSpot is not configured.")
+	}
+	switch {
+	case cb.Error == "access_denied":
+		return Portal{}, Errorf(Invalid, "The app was not installed: access was declined. Nothing was changed; start the install again from HubSpot.")
+	case cb.Error != "":
+		code := cb.Error
+		if len(code) > 40 || strings.Trim(code, "abcdefghijklmnopqrstuvwxyz_") != "" {
+			code = "unknown error"
+		}
+		return Portal{}, Errorf(Invalid, "The app was not installed (%s). Nothing was changed; start the install again from HubSpot.", code)
+	}
+	st, ok, expired := s.install.parse(cb.State, s.now())
+	switch {
+	case !ok || st.PortalID != 0 || st.UserID != 0:
+		return Portal{}, errBadInstallState()
+	case expired:
+		return Portal{}, Errorf(Invalid, "This HubSpot install link has expired. Start the install again from HubSpot.")
+	}
+	if cb.Code == "" || len(cb.Code) > 1024 {
+		return Portal{}, Errorf(Invalid, "HubSpot sent an incomplete answer (no code). Start the install again from HubSpot.")
+	}
+	spent, err := s.store.SpendOAuthState(ctx, st.Nonce, 0, st.Expires)
+	if err != nil {
+		return Portal{}, fmt.Errorf("spend install state: %w", err)
+	}
+	if !spent {
+		return Portal{}, Errorf(Invalid, "This HubSpot install link was already used. Start the install again from HubSpot.")
+	}
+
+	tokens, err := s.hubspot.ExchangeCode(ctx, cb.Code, s.install.cfg.RedirectURI)
+	if err != nil {
+		return Portal{}, err
+	}
+	portalID, currency, timeZone, err := s.hubspot.AccountInfo(ctx, tokens)
+	if err != nil {
+		return Portal{}, err
+	}
+	if portalID <= 0 {
+		return Portal{}, Errorf(Internal, "HubSpot did not say which account the app was installed in.")
+	}
+	p := Portal{ID: portalID, Currency: currency, TimeZone: timeZone, Tokens: tokens}
+	if err := s.store.SavePortal(ctx, p); err != nil {
+		return Portal{}, fmt.Errorf("save portal %d: %w", portalID, err)
+	}
+	s.log.InfoContext(ctx, "hubspot app installed", "portal", portalID)
+	if err := s.hubspot.EnsureDealProperties(ctx, p); err != nil {
+		return Portal{}, fmt.Errorf("create deal properties of portal %d: %w", portalID, err)
+	}
+	return p, nil
+}
