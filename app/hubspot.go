@@ -130,3 +130,10 @@ func quoteStatusWords(s string) string {
 	}
 	return s
 }
+
+// PortalTokenSaver persists a portal's refreshed HubSpot OAuth tokens. The
+// HubSpot adapter saves new tokens before it uses them; NotFound when the
+// portal is gone.
+type PortalTokenSaver interface {
+	SavePortalTokens(ctx context.Context, portalID int64, t Tokens) error
+}

@@ -92,7 +92,7 @@ type v4AssocPage struct {
 // (a 207 either way); its deals client never wires an AssociationsApi.
 func (c *Client) associatedIDs(ctx context.Context, portal app.Portal, from app.ObjectType, id, toType string) ([]string, error) {
 	path := "/crm/v4/objects/" + url.PathEscape(string(from)) + "/" + url.PathEscape(id) + "/associations/" + url.PathEscape(toType)
-	cl, err := c.newCall(portal, noun(from), "GET "+path)
+	cl, err := c.newCall(ctx, portal, noun(from), "GET "+path)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func (c *Client) associatedIDs(ctx context.Context, portal app.Portal, from app.
 		var page v4AssocPage
 		err := c.do(ctx, cl, func(ctx context.Context) (*http.Response, error) {
 			page = v4AssocPage{}
-			return c.getJSON(ctx, cl.token, path+"?"+q.Encode(), &page)
+			return c.getJSON(ctx, bearer(ctx), path+"?"+q.Encode(), &page)
 		})
 		if err != nil {
 			return nil, err

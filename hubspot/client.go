@@ -53,6 +53,9 @@ type Config struct {
 	// install's code exchange (oauth.go); the token endpoint is
 	// APIBaseURL + "/oauth/v1/token".
 	ClientID, ClientSecret string
+	// Now is the clock that decides when an access token has expired;
+	// default time.Now.
+	Now func() time.Time
 }
 
 // Client implements app.HubSpot over clarkmcc/go-hubspot's generic CRM
@@ -73,12 +76,21 @@ type Client struct {
 	clientID, clientSecret string
 
 	dealProps sync.Map // portal id -> *ensureState (properties.go)
+
+	saver    app.PortalTokenSaver
+	now      func() time.Time
+	tokens   sync.Map      // portal id -> *portalTokens (tokens.go)
+	inflight sync.Mutex    // guards running and idle
+	running  int           // refreshes in flight
+	idle     chan struct{} // closed when running drops to 0
 }
 
 var _ app.HubSpot = (*Client)(nil)
 
-// New returns a Client for cfg, with defaults for zero fields.
-func New(cfg Config) *Client {
+// New returns a Client for cfg, with defaults for zero fields. saver stores
+// a portal's refreshed OAuth tokens before they are used; with a nil saver
+// expired tokens are not refreshed (the call fails).
+func New(cfg Config, saver app.PortalTokenSaver) *Client {
 	base := strings.TrimRight(cfg.APIBaseURL, "/")
 	if base == "" {
 		base = DefaultAPIBaseURL
@@ -95,6 +107,10 @@ func New(cfg Config) *Client {
 	}
 	if cfg.RetryBase <= 0 {
 		cfg.RetryBase = DefaultRetryBase
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -127,6 +143,9 @@ func New(cfg Config) *Client {
 
 		clientID:     cfg.ClientID,
 		clientSecret: cfg.ClientSecret,
+
+		saver: saver,
+		now:   now,
 	}
 }
 
@@ -145,13 +164,24 @@ type call struct {
 	verb   string // "read", "change", "create": what a 403 says the app may not do
 	portal int64
 	token  string
+	// data marks a CRM call made with the portal's access token: do
+	// authorizes each attempt with token and, on a 401, refreshes the
+	// portal's tokens (when it has a refresh token) and retries once.
+	data  bool
+	owner app.Portal // the portal, for a refresh
 }
 
-func (c *Client) newCall(portal app.Portal, noun, op string) (call, error) {
+// newCall prepares a data call for portal, refreshing its access token
+// first when it has expired (tokens.go).
+func (c *Client) newCall(ctx context.Context, portal app.Portal, noun, op string) (call, error) {
 	if portal.Tokens.Access == "" {
 		return call{}, app.Errorf(app.NotConnected, "This HubSpot account has no access token for the app; reinstall the app.")
 	}
-	return call{op: op, noun: noun, verb: "read", portal: portal.ID, token: portal.Tokens.Access}, nil
+	t, err := c.accessToken(ctx, portal)
+	if err != nil {
+		return call{}, err
+	}
+	return call{op: op, noun: noun, verb: "read", portal: portal.ID, token: t.Access, data: true, owner: portal}, nil
 }
 
 // observe reports one attempt to Config.Observe.

@@ -51,7 +51,7 @@ func newFixture(t *testing.T, opt hubspotfake.Options) *fixture {
 		HTTPClient: &http.Client{Transport: srv.Transport()},
 		RetryBase:  time.Millisecond,
 		Logger:     slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
+	}, nil)
 	// Whatever a test does, no token may reach the logs.
 	t.Cleanup(func() {
 		for _, tok := range []string{token1, token2} {
@@ -402,7 +402,7 @@ func TestCancellationStopsBackoff(t *testing.T) {
 	f := newFixture(t, hubspotfake.Options{})
 	f.srv.Faults().Inject(hubspotfake.RouteObjectsGet, rateLimited(0))
 	// Backoff of 2.5 s to 5 s: long enough to be cancelled in the middle.
-	client := hubspot.New(hubspot.Config{HTTPClient: &http.Client{Transport: f.srv.Transport()}, RetryBase: 5 * time.Second})
+	client := hubspot.New(hubspot.Config{HTTPClient: &http.Client{Transport: f.srv.Transport()}, RetryBase: 5 * time.Second}, nil)
 
 	t.Run("deadline shorter than the wait: no wait at all", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -458,7 +458,7 @@ func TestOverTCPWithDefaultHTTPClient(t *testing.T) {
 		defer cancel()
 		_ = l.Close(ctx)
 	})
-	client := hubspot.New(hubspot.Config{APIBaseURL: l.URL + "/"})
+	client := hubspot.New(hubspot.Config{APIBaseURL: l.URL + "/"}, nil)
 	got, err := client.Record(context.Background(), portal1, deal("1011"), "dealname")
 	if err != nil || got["dealname"] != "Acme website redesign" {
 		t.Fatalf("Record = %v, %v", got, err)

@@ -36,7 +36,7 @@ func TestAssociatedFollowsPagesAndPutsPrimaryFirst(t *testing.T) {
 		}
 		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
 			Body: io.NopCloser(strings.NewReader(pages[r.URL.Query().Get("after")]))}, nil
-	})}})
+	})}}, nil)
 	got, err := c.Associated(context.Background(), portal1, app.ObjectRef{Type: app.Deals, ID: "1011"}, "companies")
 	if err != nil {
 		t.Fatal(err)

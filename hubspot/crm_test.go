@@ -342,7 +342,7 @@ func TestEnsureDealPropertiesAcceptsExistingOnes(t *testing.T) {
 	}
 	// Another process (a fresh Client) finds them all there: six 409s.
 	f.srv.Counters().Reset()
-	fresh := hubspot.New(hubspot.Config{HTTPClient: &http.Client{Transport: f.srv.Transport()}})
+	fresh := hubspot.New(hubspot.Config{HTTPClient: &http.Client{Transport: f.srv.Transport()}}, nil)
 	if err := fresh.EnsureDealProperties(context.Background(), portal1); err != nil {
 		t.Fatal(err)
 	}
@@ -439,7 +439,7 @@ func TestEnsureDealPropertiesErrors(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	fresh := hubspot.New(hubspot.Config{HTTPClient: &http.Client{Transport: f.srv.Transport()}})
+	fresh := hubspot.New(hubspot.Config{HTTPClient: &http.Client{Transport: f.srv.Transport()}}, nil)
 	err = fresh.EnsureDealProperties(ctx, portal2)
 	checkErr(t, err, app.Unavailable, "")
 

@@ -27,7 +27,7 @@ func (c *Client) UpdateDeal(ctx context.Context, portal app.Portal, dealID strin
 	if len(props) == 0 {
 		return nil
 	}
-	cl, err := c.newCall(portal, "deal", "PATCH /crm/v3/objects/deals/"+dealID)
+	cl, err := c.newCall(ctx, portal, "deal", "PATCH /crm/v3/objects/deals/"+dealID)
 	if err != nil {
 		return err
 	}

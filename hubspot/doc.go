@@ -14,10 +14,26 @@
 //	UpdateDeal            PATCH /crm/v3/objects/deals/{id}                        go-hubspot objects.BasicApi.Update
 //
 // A deal without quotes costs one request. Each request carries the
-// portal's token, app.Portal.Tokens.Access, as "Authorization: Bearer": a
-// private-app token or an OAuth access token. This package does not refresh
-// OAuth tokens (a later issue): an expired one is a 401, classified as
-// NotConnected like any refused token.
+// portal's token as "Authorization: Bearer": a private-app token (zero
+// AccessExpiresAt: used as is, never refreshed) or an OAuth access token.
+//
+// # OAuth token refresh
+//
+// An OAuth access token that has expired or expires within 60 s (by
+// Config.Now) is refreshed before the call: POST /oauth/v1/token with
+// grant_type=refresh_token, client_id, client_secret and the refresh token.
+// A data call answered 401 for a portal with a refresh token refreshes once
+// and is retried once. One refresh runs per portal at a time and concurrent
+// callers share it; the newest tokens are kept in memory, so callers still
+// holding the old ones do not refresh again. New tokens go to the
+// app.PortalTokenSaver given to New before any call uses them; a failed
+// save fails the call and is retried with the same tokens next time. A
+// refresh token HubSpot refuses (400 BAD_REFRESH_TOKEN: revoked, unknown,
+// uninstalled) is NotConnected, "HubSpot refused this app's access;
+// reinstall the app.", and is not offered again. A refresh runs detached
+// from the caller's cancellation (30 s at most); Close waits for those in
+// flight. Tokens never reach errors or logs. Not yet: marking the portal
+// for reinstall, and one refresh across replicas (tokens.go).
 //
 // # Associations
 //

@@ -66,6 +66,7 @@ type envelope struct {
 	Category      string `json:"category"`
 	SubCategory   string `json:"subCategory"`
 	ErrorType     string `json:"errorType"`
+	Status        string `json:"status"` // the OAuth endpoints' error code: BAD_REFRESH_TOKEN
 	PolicyName    string `json:"policyName"`
 	CorrelationID string `json:"correlationId"`
 }
@@ -107,6 +108,9 @@ func inspect(cl call, attempt int, resp *http.Response, err error) *failure {
 		e.Category = env.Category
 		if e.Category == "" {
 			e.Category = env.ErrorType
+		}
+		if e.Category == "" {
+			e.Category = env.Status
 		}
 		e.SubCategory, e.PolicyName, e.CorrelationID = env.SubCategory, env.PolicyName, env.CorrelationID
 	}

@@ -45,7 +45,7 @@ func (c *Client) LineItems(ctx context.Context, portal app.Portal, ids []string)
 			distinct = append(distinct, id)
 		}
 	}
-	cl, err := c.newCall(portal, "line item", "POST /crm/v3/objects/line_items/batch/read")
+	cl, err := c.newCall(ctx, portal, "line item", "POST /crm/v3/objects/line_items/batch/read")
 	if err != nil {
 		return nil, err
 	}

@@ -38,7 +38,7 @@ func (c *Client) ExchangeCode(ctx context.Context, code, redirectURI string) (ap
 	}
 	cl := call{op: "POST /oauth/v1/token", noun: "authorization code", verb: "exchange", token: code}
 	var ans tokenAnswer
-	start := time.Now()
+	start := c.now()
 	err := c.do(ctx, cl, func(ctx context.Context) (*http.Response, error) {
 		return c.sendJSON(ctx, http.MethodPost, "/oauth/v1/token", "", strings.NewReader(form.Encode()), &ans)
 	})

@@ -83,7 +83,7 @@ func (c *Client) EnsureDealProperties(ctx context.Context, portal app.Portal) er
 	if st.done.Load() {
 		return nil
 	}
-	group, err := c.newCall(portal, "deal property group", "POST /crm/v3/properties/deals/groups")
+	group, err := c.newCall(ctx, portal, "deal property group", "POST /crm/v3/properties/deals/groups")
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func (c *Client) DealQuotes(ctx context.Context, portal app.Portal, dealID strin
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
-	cl, err := c.newCall(portal, "quote", "POST /crm/v3/objects/quotes/batch/read")
+	cl, err := c.newCall(ctx, portal, "quote", "POST /crm/v3/objects/quotes/batch/read")
 	if err != nil {
 		return nil, err
 	}

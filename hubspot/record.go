@@ -22,7 +22,7 @@ func (c *Client) Record(ctx context.Context, portal app.Portal, obj app.ObjectRe
 	if err := checkRef(obj.Type, obj.ID); err != nil {
 		return nil, err
 	}
-	cl, err := c.newCall(portal, noun(obj.Type), "GET /crm/v3/objects/"+string(obj.Type)+"/"+obj.ID)
+	cl, err := c.newCall(ctx, portal, noun(obj.Type), "GET /crm/v3/objects/"+string(obj.Type)+"/"+obj.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -22,17 +22,49 @@ const maxWait = 10 * time.Second
 // an exponential backoff with jitter. A wait that would outlast ctx's
 // deadline is not started, and ctx's end stops the retries. The final
 // failure is classified in errors.go.
+//
+// A data call (newCall) is authorized with cl.token on every attempt; if
+// HubSpot answers it 401 and the portal has a refresh token, the portal's
+// tokens are refreshed (tokens.go) and the call runs once more.
 func (c *Client) do(ctx context.Context, cl call, send func(context.Context) (*http.Response, error)) error {
+	err, status := c.attempts(ctx, cl, send)
+	if status != http.StatusUnauthorized || !cl.data || cl.owner.Tokens.Refresh == "" || ctx.Err() != nil {
+		return err
+	}
+	t, rerr := c.refresh(ctx, cl.owner, cl.token)
+	if rerr != nil {
+		return rerr
+	}
+	cl.token = t.Access
+	err, _ = c.attempts(ctx, cl, send)
+	return err
+}
+
+type bearerKey struct{}
+
+// bearer returns the access token do put in ctx for a data call's attempt.
+func bearer(ctx context.Context) string {
+	s, _ := ctx.Value(bearerKey{}).(string)
+	return s
+}
+
+// attempts is do without the 401 refresh: it returns the classified error
+// and the last HTTP status.
+func (c *Client) attempts(ctx context.Context, cl call, send func(context.Context) (*http.Response, error)) (error, int) {
+	actx := ctx
+	if cl.data {
+		actx = authorized(context.WithValue(ctx, bearerKey{}, cl.token), cl.token)
+	}
 	for attempt := 1; ; attempt++ {
-		resp, err := send(ctx)
+		resp, err := send(actx)
 		f := inspect(cl, attempt, resp, err)
 		if f == nil {
 			c.observe(cl.op, nil)
-			return nil
+			return nil, 0
 		}
 		c.observe(cl.op, classify(cl, f))
 		if !f.retryable || attempt > c.maxRetries || ctx.Err() != nil {
-			return classify(cl, f)
+			return classify(cl, f), f.Status
 		}
 		var h http.Header
 		if resp != nil {
@@ -40,7 +72,7 @@ func (c *Client) do(ctx context.Context, cl call, send func(context.Context) (*h
 		}
 		wait, ok := c.backoff(ctx, attempt, h, time.Now())
 		if !ok {
-			return classify(cl, f)
+			return classify(cl, f), f.Status
 		}
 		c.logRetry(ctx, f.APIError, wait)
 		if err := c.sleep(ctx, wait); err != nil {
@@ -49,7 +81,7 @@ func (c *Client) do(ctx context.Context, cl call, send func(context.Context) (*h
 			} else {
 				f.Err = fmt.Errorf("%w; then %w", f.Err, err)
 			}
-			return classify(cl, f)
+			return classify(cl, f), f.Status
 		}
 	}
 }

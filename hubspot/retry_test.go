@@ -20,7 +20,7 @@ func newTestClient(t *testing.T) (*Client, *hubspotfake.Server, *[]time.Duration
 	t.Helper()
 	srv := hubspotfake.New(hubspotfake.Options{})
 	srv.SeedDemo()
-	c := New(Config{HTTPClient: &http.Client{Transport: srv.Transport()}})
+	c := New(Config{HTTPClient: &http.Client{Transport: srv.Transport()}}, nil)
 	var waits []time.Duration
 	c.sleep = func(ctx context.Context, d time.Duration) error {
 		waits = append(waits, d)
@@ -59,7 +59,7 @@ func TestRetryAfterBeyondMaxWaitEndsTheCall(t *testing.T) {
 }
 
 func TestBackoffWithoutRetryAfter(t *testing.T) {
-	c := New(Config{RetryBase: 100 * time.Millisecond})
+	c := New(Config{RetryBase: 100 * time.Millisecond}, nil)
 	for attempt, bounds := range map[int][2]time.Duration{
 		1:  {50 * time.Millisecond, 100 * time.Millisecond},
 		2:  {100 * time.Millisecond, 200 * time.Millisecond},
@@ -82,7 +82,7 @@ func TestBackoffWithoutRetryAfter(t *testing.T) {
 }
 
 func TestBackoffRespectsTheDeadline(t *testing.T) {
-	c := New(Config{RetryBase: time.Second})
+	c := New(Config{RetryBase: time.Second}, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	if d, ok := c.backoff(ctx, 1, nil, time.Now()); ok {

@@ -108,7 +108,7 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 		ClientSecret: "sandbox-qbo-client-secret", HTTPClient: upstream, RetryBase: time.Millisecond, Logger: log,
 	}, st)
 	hs := hubspot.New(hubspot.Config{HTTPClient: upstream, RetryBase: time.Millisecond, Logger: log,
-		ClientID: "sandbox-hubspot-client-id", ClientSecret: "sandbox-hubspot-client-secret"})
+		ClientID: "sandbox-hubspot-client-id", ClientSecret: "sandbox-hubspot-client-secret"}, st)
 	svc := app.New(app.Deps{Store: st, Cache: set.cache, QuickBooks: qbo, HubSpot: hs, Logger: log,
 		QBOWebURL: "https://app.sandbox.qbo.intuit.com", SnapshotTTL: set.snapshotTTL, CardTTL: set.cardTTL, Now: set.now,
 		Connect: app.ConnectConfig{

@@ -44,6 +44,32 @@ func (s *Store) SavePortal(ctx context.Context, p app.Portal) error {
 	return nil
 }
 
+// SavePortalTokens implements app.PortalTokenSaver: it replaces only the
+// portal's token columns, encrypted as SavePortal does; NotFound if the
+// portal never installed.
+func (s *Store) SavePortalTokens(ctx context.Context, portalID int64, t app.Tokens) error {
+	tok := s.seal.sealTokens(portalOwner(portalID), t)
+	res, err := s.db.ExecContext(ctx, `
+		UPDATE portals SET access_token = $2, refresh_token = $3,
+			access_expires_at = $4, refresh_expires_at = $5
+		WHERE id = $1`,
+		portalID, tok.access, tok.refresh,
+		formatTime(t.AccessExpiresAt), formatTime(t.RefreshExpiresAt))
+	if err != nil {
+		return fmt.Errorf("store: save tokens of portal %d: %w", portalID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: save tokens of portal %d: %w", portalID, err)
+	}
+	if n == 0 {
+		return app.Errorf(app.NotFound, "HubSpot account %d has not installed the app.", portalID)
+	}
+	return nil
+}
+
+var _ app.PortalTokenSaver = (*Store)(nil)
+
 // Portal returns one portal; NotFound if it never installed.
 func (s *Store) Portal(ctx context.Context, id int64) (app.Portal, error) {
 	p := app.Portal{ID: id}

@@ -28,6 +28,7 @@ type service struct {
 	store   *store.Store
 	cache   *redis.Cache
 	qbo     *quickbooks.Client
+	hs      *hubspot.Client
 	metrics *server.Metrics
 	server  *server.Server
 }
@@ -69,7 +70,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 		ClientSecret: cfg.HubSpot.ClientSecret.Value(),
 		Logger:       log.With("component", "hubspot"),
 		Observe:      func(op, outcome string) { metrics.UpstreamCall("hubspot", op, outcome) },
-	})
+	}, st)
 
 	svc := app.New(app.Deps{
 		Store: st, Cache: cache, QuickBooks: qbo, HubSpot: hs,
@@ -93,7 +94,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 		HubSpotAppID:        cfg.HubSpot.AppID,
 		HubSpotClientSecret: cfg.HubSpot.ClientSecret.Value(),
 	})
-	return &service{store: st, cache: cache, qbo: qbo, metrics: metrics, server: srv}, nil
+	return &service{store: st, cache: cache, qbo: qbo, hs: hs, metrics: metrics, server: srv}, nil
 }
 
 // close lets token refreshes in flight save their rotated tokens, then
@@ -101,7 +102,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 func (s *service) close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	return errors.Join(s.qbo.Close(ctx), s.cache.Close(), s.store.Close())
+	return errors.Join(s.qbo.Close(ctx), s.hs.Close(ctx), s.cache.Close(), s.store.Close())
 }
 
 // serveUntilDone serves the API on api and metrics on debug until ctx ends,
