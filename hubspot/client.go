@@ -13,6 +13,7 @@ import (
 	"github.com/clarkmcc/go-hubspot/generated/v3/properties"
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/tokenflight"
 )
 
 // DefaultAPIBaseURL is HubSpot's API host (reference/hubspot.md section 4).
@@ -77,12 +78,9 @@ type Client struct {
 
 	dealProps sync.Map // portal id -> *ensureState (properties.go)
 
-	saver    app.PortalTokenSaver
-	now      func() time.Time
-	tokens   sync.Map      // portal id -> *portalTokens (tokens.go)
-	inflight sync.Mutex    // guards running and idle
-	running  int           // refreshes in flight
-	idle     chan struct{} // closed when running drops to 0
+	saver  app.PortalTokenSaver
+	now    func() time.Time
+	keeper *tokenflight.Keeper // the portals' OAuth tokens (tokens.go)
 }
 
 var _ app.HubSpot = (*Client)(nil)
@@ -130,7 +128,7 @@ func New(cfg Config, saver app.PortalTokenSaver) *Client {
 	pc.HTTPClient = hc
 	pc.UserAgent = userAgent
 
-	return &Client{
+	c := &Client{
 		api:        objects.NewAPIClient(oc),
 		props:      properties.NewAPIClient(pc),
 		http:       hc,
@@ -147,6 +145,8 @@ func New(cfg Config, saver app.PortalTokenSaver) *Client {
 		saver: saver,
 		now:   now,
 	}
+	c.keeper = c.newKeeper()
+	return c
 }
 
 // authorized returns ctx carrying the portal's token the way go-hubspot

@@ -2,16 +2,15 @@ package hubspot
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/tokenflight"
 )
 
 // OAuth token refresh (reference/hubspot.md 4.6). An access token lives 30
@@ -40,86 +39,42 @@ import (
 // waits for refreshes in flight. Across replicas two refreshes may race;
 // HubSpot keeps the refresh token, so both succeed.
 
+// The mechanism (memory, single flight, save before use, refused tokens)
+// is internal/tokenflight's, shared with the other adapter; this file
+// supplies what is HubSpot's own: when tokens expire and how to refresh them.
+
 const (
 	// expirySkew: an access token expiring sooner than this is refreshed
 	// before use.
 	expirySkew = 60 * time.Second
 	// refreshTimeout bounds one refresh, saving included.
 	refreshTimeout = 30 * time.Second
-	// maxRetired bounds the fingerprints of replaced access tokens kept per
-	// portal.
-	maxRetired = 16
 )
 
 const msgReinstall = "HubSpot refused this app's access; reinstall the app."
 
-// errNoSaver is the save error of a Client built without a saver: it uses
-// the tokens it is given but never refreshes them.
-var errNoSaver = errors.New("hubspot: no PortalTokenSaver was given to New")
-
-type fingerprint [sha256.Size]byte
-
-func fingerprintOf(token string) fingerprint { return sha256.Sum256([]byte(token)) }
-
-// portalTokens is one portal's token state.
-type portalTokens struct {
-	mu      sync.Mutex
-	cur     app.Tokens
-	known   bool
-	retired []fingerprint // access tokens this process replaced, oldest first
-	refused *fingerprint  // the refresh token HubSpot last refused
-	pending *pendingTokens
-	flight  *flight
-}
-
-// pendingTokens are tokens HubSpot issued whose saving failed.
-type pendingTokens struct {
-	from   fingerprint // the access token they replace
-	tokens app.Tokens
-}
-
-// flight is one refresh in progress; done is closed when tokens and err
-// are set.
-type flight struct {
-	done   chan struct{}
-	tokens app.Tokens
-	err    error
-}
-
-func (c *Client) portalState(id int64) *portalTokens {
-	v, _ := c.tokens.LoadOrStore(id, &portalTokens{})
-	return v.(*portalTokens)
-}
-
-// adopt merges the tokens a caller holds into the state (s.mu held).
-func (s *portalTokens) adopt(t app.Tokens) {
-	switch {
-	case !s.known:
-		s.cur, s.known = t, true
-	case t.Access == s.cur.Access:
-	case t.Access == "" || s.isRetired(t.Access):
-		// The caller's tokens are older than ours.
-	default:
-		// Tokens this process never saw: a reinstall or another replica.
-		s.cur, s.pending = t, nil
+// newKeeper builds the token keeper of c: HubSpot keeps refresh tokens and
+// issues new access tokens, so a generation is named by its access token.
+func (c *Client) newKeeper() *tokenflight.Keeper {
+	k := &tokenflight.Keeper{
+		Name:       "hubspot",
+		Generation: func(t app.Tokens) string { return t.Access },
+		Expired:    c.expired,
+		Exchange: func(ctx context.Context, id, refresh string) (app.Tokens, error) {
+			portalID, _ := strconv.ParseInt(id, 10, 64)
+			return c.exchangeRefresh(ctx, portalID, refresh)
+		},
+		Refused: app.Errorf(app.NotConnected, msgReinstall),
+		Timeout: refreshTimeout,
+		Logger:  c.log,
 	}
-}
-
-func (s *portalTokens) isRetired(access string) bool {
-	fp := fingerprintOf(access)
-	for _, r := range s.retired {
-		if r == fp {
-			return true
+	if c.saver != nil {
+		k.Save = func(ctx context.Context, id string, t app.Tokens) error {
+			portalID, _ := strconv.ParseInt(id, 10, 64)
+			return c.saver.SavePortalTokens(ctx, portalID, t)
 		}
 	}
-	return false
-}
-
-func (s *portalTokens) retire(access string) {
-	s.retired = append(s.retired, fingerprintOf(access))
-	if len(s.retired) > maxRetired {
-		s.retired = s.retired[len(s.retired)-maxRetired:]
-	}
+	return k
 }
 
 // expired reports whether t's access token must be refreshed before use.
@@ -131,107 +86,24 @@ func (c *Client) expired(t app.Tokens) bool {
 // accessToken returns the tokens to call portal with, refreshing first when
 // the access token has expired.
 func (c *Client) accessToken(ctx context.Context, portal app.Portal) (app.Tokens, error) {
-	s := c.portalState(portal.ID)
-	s.mu.Lock()
-	s.adopt(portal.Tokens)
-	t := s.cur
-	s.mu.Unlock()
-	if !c.expired(t) {
-		return t, nil
-	}
-	return c.refresh(ctx, portal, t.Access)
+	t, err := c.keeper.Current(ctx, strconv.FormatInt(portal.ID, 10), portal.Tokens)
+	return t, c.refreshError(ctx, portal.ID, err)
 }
 
-// refresh returns tokens newer than the access token stale: the newest
-// known ones if another caller already replaced stale, else those of a
-// refresh, shared with every concurrent caller.
+// refresh returns tokens newer than the access token stale (see
+// tokenflight.Keeper.Refresh).
 func (c *Client) refresh(ctx context.Context, portal app.Portal, stale string) (app.Tokens, error) {
-	s := c.portalState(portal.ID)
-	s.mu.Lock()
-	s.adopt(portal.Tokens)
-	if s.cur.Access != stale && !c.expired(s.cur) {
-		t := s.cur
-		s.mu.Unlock()
-		return t, nil
-	}
-	f := s.flight
-	if f == nil {
-		f = &flight{done: make(chan struct{})}
-		s.flight = f
-		c.startRefresh()
-		go func() {
-			defer c.endRefresh()
-			c.runRefresh(context.WithoutCancel(ctx), portal.ID, s, f)
-		}()
-	}
-	s.mu.Unlock()
-	select {
-	case <-f.done:
-		return f.tokens, f.err
-	case <-ctx.Done():
-		cl := call{op: "POST /oauth/v1/token", noun: "refresh token", verb: "refresh", portal: portal.ID}
-		return app.Tokens{}, classify(cl, &failure{APIError: &APIError{Op: cl.op, PortalID: portal.ID, Err: ctx.Err()}})
-	}
+	t, err := c.keeper.Refresh(ctx, strconv.FormatInt(portal.ID, 10), portal.Tokens, stale)
+	return t, c.refreshError(ctx, portal.ID, err)
 }
 
-// runRefresh carries out one flight: exchange the refresh token (or reuse
-// tokens whose saving failed), save, then publish.
-func (c *Client) runRefresh(ctx context.Context, portalID int64, s *portalTokens, f *flight) {
-	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
-	defer cancel()
-	s.mu.Lock()
-	old, pending, refused := s.cur, s.pending, s.refused
-	s.mu.Unlock()
-	oldFP := fingerprintOf(old.Access)
-
-	var (
-		next      app.Tokens
-		err       error
-		exchanged bool
-	)
-	switch {
-	case pending != nil && pending.from == oldFP:
-		next = pending.tokens
-	case old.Refresh == "" || refused != nil && *refused == fingerprintOf(old.Refresh):
-		err = app.Errorf(app.NotConnected, msgReinstall)
-	default:
-		next, err = c.exchangeRefresh(ctx, portalID, old.Refresh)
-		exchanged = err == nil
+// refreshError classifies a caller that stopped waiting for a refresh.
+func (c *Client) refreshError(ctx context.Context, portalID int64, err error) error {
+	if err == nil || ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
+		return err
 	}
-	saveFailed := false
-	if err == nil {
-		serr := errNoSaver
-		if c.saver != nil {
-			serr = c.saver.SavePortalTokens(ctx, portalID, next)
-		}
-		if serr != nil {
-			saveFailed = true
-			err = fmt.Errorf("hubspot: save the refreshed tokens of portal %d: %w", portalID, serr)
-			c.log.WarnContext(ctx, "hubspot: saving refreshed tokens failed; keeping them for the next try",
-				"portal", portalID, "err", serr)
-		}
-	}
-
-	s.mu.Lock()
-	switch {
-	case err == nil:
-		s.retire(old.Access)
-		if s.cur.Access == old.Access { // no reinstall meanwhile
-			s.cur = next
-		}
-		s.pending = nil
-		f.tokens = next
-		c.log.InfoContext(ctx, "hubspot: tokens refreshed", "portal", portalID, "exchanged", exchanged)
-	case saveFailed:
-		s.pending = &pendingTokens{from: oldFP, tokens: next}
-	case app.ErrorCode(err) == app.NotConnected && old.Refresh != "":
-		fp := fingerprintOf(old.Refresh)
-		s.refused = &fp
-	}
-	f.err = err
-	s.flight = nil
-	s.mu.Unlock()
-	close(f.done)
+	cl := call{op: "POST /oauth/v1/token", noun: "refresh token", verb: "refresh", portal: portalID}
+	return classify(cl, &failure{APIError: &APIError{Op: cl.op, PortalID: portalID, Err: ctx.Err()}})
 }
 
 // exchangeRefresh spends refreshToken at POST /oauth/v1/token with
@@ -281,36 +153,4 @@ func (c *Client) exchangeRefresh(ctx context.Context, portalID int64, refreshTok
 
 // Close waits, until ctx ends, for token refreshes in flight, so their
 // tokens are saved before the process exits.
-func (c *Client) Close(ctx context.Context) error {
-	for {
-		c.inflight.Lock()
-		n, idle := c.running, c.idle
-		c.inflight.Unlock()
-		if n == 0 {
-			return nil
-		}
-		select {
-		case <-idle:
-		case <-ctx.Done():
-			return fmt.Errorf("hubspot: token refreshes still running at shutdown: %w", ctx.Err())
-		}
-	}
-}
-
-func (c *Client) startRefresh() {
-	c.inflight.Lock()
-	defer c.inflight.Unlock()
-	if c.running == 0 {
-		c.idle = make(chan struct{})
-	}
-	c.running++
-}
-
-func (c *Client) endRefresh() {
-	c.inflight.Lock()
-	defer c.inflight.Unlock()
-	c.running--
-	if c.running == 0 {
-		close(c.idle)
-	}
-}
+func (c *Client) Close(ctx context.Context) error { return c.keeper.Close(ctx) }

@@ -12,10 +12,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/tokenflight"
 )
 
 // Defaults of Config.
@@ -84,63 +84,16 @@ type Client struct {
 	log    *slog.Logger
 	now    func() time.Time
 	limits *limiter
-	tokens *tokenCache
+	keeper *tokenflight.Keeper // the connections' tokens
 	// pageSize is the MAXRESULTS of list reads: maxResults, lowered by
 	// tests to exercise paging without thousands of rows.
 	pageSize int
-	// refreshing counts token refreshes in flight; Close waits for them.
-	refreshing inFlight
 }
 
 // Close waits, until ctx ends, for token refreshes still running: QBO has
 // already rotated the refresh token of a refresh in flight, so the process
 // must not close the store before the new one is saved.
-func (c *Client) Close(ctx context.Context) error {
-	if err := c.refreshing.wait(ctx); err != nil {
-		return fmt.Errorf("quickbooks: token refreshes still running at shutdown: %w", err)
-	}
-	return nil
-}
-
-// inFlight counts running work; wait returns once none runs. Unlike a
-// WaitGroup it may be waited on while new work starts.
-type inFlight struct {
-	mu   sync.Mutex
-	n    int
-	idle chan struct{} // closed while n == 0
-}
-
-func (f *inFlight) start() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.n == 0 {
-		f.idle = make(chan struct{})
-	}
-	f.n++
-}
-
-func (f *inFlight) done() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.n--; f.n == 0 {
-		close(f.idle)
-	}
-}
-
-func (f *inFlight) wait(ctx context.Context) error {
-	f.mu.Lock()
-	idle := f.idle
-	f.mu.Unlock()
-	if idle == nil {
-		return nil
-	}
-	select {
-	case <-idle:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (c *Client) Close(ctx context.Context) error { return c.keeper.Close(ctx) }
 
 var _ app.QuickBooks = (*Client)(nil)
 
@@ -174,16 +127,17 @@ func New(cfg Config, tokens app.TokenSaver) *Client {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Client{
+	c := &Client{
 		cfg:      cfg,
 		http:     cfg.HTTPClient,
 		saver:    tokens,
 		log:      cfg.Logger,
 		now:      cfg.Now,
 		limits:   newLimiter(cfg.RequestsPerMinute, cfg.MaxConcurrent),
-		tokens:   newTokenCache(),
 		pageSize: maxResults,
 	}
+	c.keeper = c.newKeeper()
+	return c
 }
 
 func orDefault(v, def string) string {

@@ -2,18 +2,17 @@ package quickbooks
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
 	qb "github.com/rwestlund/quickbooks-go"
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/tokenflight"
 )
 
 // Tokens (reference section 6). An access token lives an hour; each refresh
@@ -38,101 +37,34 @@ import (
 // invalid_grant and NotConnected until it is handed the stored tokens. A
 // shared lock comes with the Redis issue.
 
+// The mechanism (memory, single flight, save before use, refused tokens)
+// is internal/tokenflight's, shared with the other adapter; this file
+// supplies what is QBO's own: when tokens expire and how to refresh them.
+
 const (
 	// expirySkew: an access token expiring sooner than this is refreshed
 	// before use.
 	expirySkew = 60 * time.Second
 	// refreshTimeout bounds one refresh, saving included.
 	refreshTimeout = 30 * time.Second
-	// maxRetired bounds the fingerprints of replaced refresh tokens kept per
-	// connection.
-	maxRetired = 16
 )
 
-// errNoSaver is the save error of a Client built without a TokenSaver: it
-// can use the tokens it is given but never refresh them.
-var errNoSaver = errors.New("quickbooks: no TokenSaver was given to New")
-
-type fingerprint [sha256.Size]byte
-
-func fingerprintOf(token string) fingerprint { return sha256.Sum256([]byte(token)) }
-
-// tokenCache holds the token state of each connection, by connection id.
-type tokenCache struct {
-	mu    sync.Mutex
-	conns map[string]*connTokens
-}
-
-func newTokenCache() *tokenCache { return &tokenCache{conns: map[string]*connTokens{}} }
-
-func (c *tokenCache) get(connID string) *connTokens {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s := c.conns[connID]
-	if s == nil {
-		s = &connTokens{}
-		c.conns[connID] = s
+// newKeeper builds the token keeper of c: QBO rotates refresh tokens, so a
+// generation of tokens is named by its refresh token.
+func (c *Client) newKeeper() *tokenflight.Keeper {
+	k := &tokenflight.Keeper{
+		Name:       "quickbooks",
+		Generation: func(t app.Tokens) string { return t.Refresh },
+		Expired:    c.expired,
+		Exchange:   func(ctx context.Context, _, refresh string) (app.Tokens, error) { return c.exchange(ctx, refresh) },
+		Refused:    app.Errorf(app.NotConnected, msgReconnect),
+		Timeout:    refreshTimeout,
+		Logger:     c.log,
 	}
-	return s
-}
-
-// connTokens is one connection's token state.
-type connTokens struct {
-	mu      sync.Mutex
-	cur     app.Tokens
-	known   bool
-	retired []fingerprint // refresh tokens this process replaced, oldest first
-	refused *fingerprint  // the refresh token QBO last answered invalid_grant to
-	pending *pendingTokens
-	flight  *flight
-}
-
-// pendingTokens are tokens QBO issued whose saving failed.
-type pendingTokens struct {
-	from   fingerprint // the refresh token they replace
-	tokens app.Tokens
-}
-
-// flight is one refresh in progress; done is closed when tokens and err
-// are set.
-type flight struct {
-	done   chan struct{}
-	tokens app.Tokens
-	err    error
-}
-
-// adopt merges the tokens a caller holds into the state (s.mu held).
-func (s *connTokens) adopt(t app.Tokens) {
-	switch {
-	case !s.known:
-		s.cur, s.known = t, true
-	case t.Refresh == s.cur.Refresh:
-		if t.Access != "" && t.AccessExpiresAt.After(s.cur.AccessExpiresAt) {
-			s.cur = t
-		}
-	case t.Refresh == "" || s.isRetired(t.Refresh):
-		// The caller's tokens are older than ours.
-	default:
-		// Tokens this process never saw: a reconnect or another replica.
-		s.cur, s.pending = t, nil
+	if c.saver != nil {
+		k.Save = c.saver.SaveTokens
 	}
-}
-
-func (s *connTokens) isRetired(refresh string) bool {
-	fp := fingerprintOf(refresh)
-	for _, r := range s.retired {
-		if r == fp {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *connTokens) retire(refresh string) {
-	s.retired = append(s.retired, fingerprintOf(refresh))
-	if len(s.retired) > maxRetired {
-		s.retired = s.retired[len(s.retired)-maxRetired:]
-	}
+	return k
 }
 
 // expired reports whether t's access token must be refreshed before use. A
@@ -144,107 +76,23 @@ func (c *Client) expired(t app.Tokens) bool {
 // accessToken returns the tokens to call with for conn, refreshing first
 // when the access token has expired.
 func (c *Client) accessToken(ctx context.Context, conn app.Connection) (app.Tokens, error) {
-	s := c.tokens.get(conn.ID)
-	s.mu.Lock()
-	s.adopt(conn.Tokens)
-	t := s.cur
-	s.mu.Unlock()
-	if !c.expired(t) {
-		return t, nil
-	}
-	return c.refresh(ctx, conn, t.Access)
+	t, err := c.keeper.Current(ctx, conn.ID, conn.Tokens)
+	return t, c.refreshError(ctx, err)
 }
 
-// refresh returns tokens newer than the access token stale: the newest
-// known ones if another caller already replaced stale, else those of a
-// refresh, shared with every concurrent caller.
+// refresh returns tokens newer than the access token stale (see
+// tokenflight.Keeper.Refresh).
 func (c *Client) refresh(ctx context.Context, conn app.Connection, stale string) (app.Tokens, error) {
-	s := c.tokens.get(conn.ID)
-	s.mu.Lock()
-	s.adopt(conn.Tokens)
-	if s.cur.Access != stale && !c.expired(s.cur) {
-		t := s.cur
-		s.mu.Unlock()
-		return t, nil
-	}
-	f := s.flight
-	if f == nil {
-		f = &flight{done: make(chan struct{})}
-		s.flight = f
-		c.refreshing.start()
-		go func() {
-			defer c.refreshing.done()
-			c.runRefresh(context.WithoutCancel(ctx), conn.ID, s, f)
-		}()
-	}
-	s.mu.Unlock()
-	select {
-	case <-f.done:
-		return f.tokens, f.err
-	case <-ctx.Done():
-		return app.Tokens{}, contextError(ctx, &UpstreamError{Op: "POST " + c.tokenPath()})
-	}
+	t, err := c.keeper.Refresh(ctx, conn.ID, conn.Tokens, stale)
+	return t, c.refreshError(ctx, err)
 }
 
-// runRefresh carries out one flight: exchange the refresh token (or reuse
-// tokens whose saving failed), save, then publish.
-func (c *Client) runRefresh(ctx context.Context, connID string, s *connTokens, f *flight) {
-	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
-	defer cancel()
-	s.mu.Lock()
-	old, pending, refused := s.cur, s.pending, s.refused
-	s.mu.Unlock()
-	oldFP := fingerprintOf(old.Refresh)
-
-	var (
-		next      app.Tokens
-		err       error
-		exchanged bool
-	)
-	switch {
-	case pending != nil && pending.from == oldFP:
-		next = pending.tokens
-	case old.Refresh == "" || refused != nil && *refused == oldFP:
-		err = app.Errorf(app.NotConnected, msgReconnect)
-	default:
-		next, err = c.exchange(ctx, old.Refresh)
-		exchanged = err == nil
+// refreshError classifies a caller that stopped waiting for a refresh.
+func (c *Client) refreshError(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return contextError(ctx, &UpstreamError{Op: "POST " + c.tokenPath()})
 	}
-	saveFailed := false
-	if err == nil {
-		serr := errNoSaver
-		if c.saver != nil {
-			serr = c.saver.SaveTokens(ctx, connID, next)
-		}
-		if serr != nil {
-			saveFailed = true
-			err = fmt.Errorf("quickbooks: save the rotated tokens of connection %s: %w", connID, serr)
-			c.log.WarnContext(ctx, "quickbooks: saving rotated tokens failed; keeping them for the next try",
-				"connection", connID, "err", serr)
-		}
-	}
-
-	s.mu.Lock()
-	switch {
-	case err == nil:
-		if next.Refresh != old.Refresh {
-			s.retire(old.Refresh)
-		}
-		if s.cur.Refresh == old.Refresh { // no reconnect meanwhile
-			s.cur = next
-		}
-		s.pending = nil
-		f.tokens = next
-		c.log.InfoContext(ctx, "quickbooks: tokens refreshed", "connection", connID, "exchanged", exchanged)
-	case saveFailed:
-		s.pending = &pendingTokens{from: oldFP, tokens: next}
-	case app.ErrorCode(err) == app.NotConnected:
-		s.refused = &oldFP
-	}
-	f.err = err
-	s.flight = nil
-	s.mu.Unlock()
-	close(f.done)
+	return err
 }
 
 // exchange spends refreshToken at the token endpoint (reference 6: POST,

@@ -1,0 +1,299 @@
+// Package tokenflight keeps OAuth tokens fresh for the QuickBooks and HubSpot
+// adapters, one mechanism for both. Per credential (a connection, a portal)
+// and in this process:
+//
+//   - the newest tokens are kept in memory; a caller holding tokens this
+//     process already replaced gets the newest instead, and tokens never seen
+//     here (a reconnect or reinstall, another replica's refresh) replace them;
+//   - one refresh runs at a time, and concurrent callers share its result;
+//   - refreshed tokens are saved before anyone uses them; if saving fails the
+//     call fails, and the next refresh retries the save of the same tokens
+//     instead of spending the refresh token again;
+//   - a refresh token the provider refused is not offered again.
+//
+// A refresh runs detached from its caller's cancellation (bounded by
+// Timeout), so a caller that gives up cannot leave the provider rotated and
+// the new tokens unsaved; Close waits for refreshes in flight.
+package tokenflight
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
+)
+
+// Keeper refreshes the tokens of many credentials of one provider.
+type Keeper struct {
+	// Name prefixes logs and errors ("quickbooks", "hubspot").
+	Name string
+	// Generation names one generation of tokens: QBO rotates refresh tokens
+	// (use Tokens.Refresh), HubSpot rotates access tokens (Tokens.Access).
+	Generation func(app.Tokens) string
+	// Expired reports whether tokens must be refreshed before use.
+	Expired func(app.Tokens) bool
+	// Exchange spends refresh at the provider's token endpoint. It answers
+	// app.NotConnected when the provider refuses the refresh token.
+	Exchange func(ctx context.Context, id, refresh string) (app.Tokens, error)
+	// Save stores refreshed tokens; nil means they cannot be saved, so an
+	// expired token is never refreshed.
+	Save func(ctx context.Context, id string, t app.Tokens) error
+	// Refused is the error for a credential without a usable refresh token.
+	Refused error
+	// Timeout bounds one refresh, saving included; default 30 s.
+	Timeout time.Duration
+	Logger  *slog.Logger
+
+	mu     sync.Mutex
+	states map[string]*state
+	flying inFlight
+}
+
+type fingerprint [sha256.Size]byte
+
+func fingerprintOf(token string) fingerprint { return sha256.Sum256([]byte(token)) }
+
+// maxRetired bounds the fingerprints of replaced generations kept.
+const maxRetired = 16
+
+// state is one credential's tokens.
+type state struct {
+	mu      sync.Mutex
+	cur     app.Tokens
+	known   bool
+	retired []fingerprint // generations this process replaced, oldest first
+	refused *fingerprint  // the refresh token the provider last refused
+	pending *pending
+	flight  *flight
+}
+
+// pending are tokens the provider issued whose saving failed.
+type pending struct {
+	from   fingerprint // the generation they replace
+	tokens app.Tokens
+}
+
+// flight is one refresh in progress; done is closed once tokens and err are set.
+type flight struct {
+	done   chan struct{}
+	tokens app.Tokens
+	err    error
+}
+
+func (k *Keeper) state(id string) *state {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.states == nil {
+		k.states = map[string]*state{}
+	}
+	s := k.states[id]
+	if s == nil {
+		s = &state{}
+		k.states[id] = s
+	}
+	return s
+}
+
+// adopt merges the tokens a caller holds into the state (s.mu held).
+func (k *Keeper) adopt(s *state, t app.Tokens) {
+	gen := k.Generation(t)
+	switch {
+	case !s.known:
+		s.cur, s.known = t, true
+	case gen == k.Generation(s.cur):
+		if t.Access != "" && t.AccessExpiresAt.After(s.cur.AccessExpiresAt) {
+			s.cur = t
+		}
+	case gen == "" || s.isRetired(gen):
+		// The caller's tokens are older than ours.
+	default:
+		// Tokens this process never saw: a reconnect or another replica.
+		s.cur, s.pending = t, nil
+	}
+}
+
+func (s *state) isRetired(gen string) bool {
+	fp := fingerprintOf(gen)
+	for _, r := range s.retired {
+		if r == fp {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *state) retire(gen string) {
+	s.retired = append(s.retired, fingerprintOf(gen))
+	if len(s.retired) > maxRetired {
+		s.retired = s.retired[len(s.retired)-maxRetired:]
+	}
+}
+
+// Current returns the tokens to call with for credential id, given the
+// tokens the caller holds, refreshing first when they have expired.
+func (k *Keeper) Current(ctx context.Context, id string, held app.Tokens) (app.Tokens, error) {
+	s := k.state(id)
+	s.mu.Lock()
+	k.adopt(s, held)
+	t := s.cur
+	s.mu.Unlock()
+	if !k.Expired(t) {
+		return t, nil
+	}
+	return k.Refresh(ctx, id, held, t.Access)
+}
+
+// Refresh returns tokens newer than the access token stale (refused by the
+// provider or expired): the newest known ones if another caller already
+// replaced stale, else those of a refresh shared with every concurrent
+// caller. When ctx ends first it returns ctx's error.
+func (k *Keeper) Refresh(ctx context.Context, id string, held app.Tokens, stale string) (app.Tokens, error) {
+	s := k.state(id)
+	s.mu.Lock()
+	k.adopt(s, held)
+	if s.cur.Access != stale && !k.Expired(s.cur) {
+		t := s.cur
+		s.mu.Unlock()
+		return t, nil
+	}
+	f := s.flight
+	if f == nil {
+		f = &flight{done: make(chan struct{})}
+		s.flight = f
+		k.flying.start()
+		go func() {
+			defer k.flying.done()
+			k.run(context.WithoutCancel(ctx), id, s, f)
+		}()
+	}
+	s.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.tokens, f.err
+	case <-ctx.Done():
+		return app.Tokens{}, ctx.Err()
+	}
+}
+
+// run carries out one flight: exchange the refresh token (or reuse tokens
+// whose saving failed), save, then publish.
+func (k *Keeper) run(ctx context.Context, id string, s *state, f *flight) {
+	timeout := k.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	log := k.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s.mu.Lock()
+	old, pend, refused := s.cur, s.pending, s.refused
+	s.mu.Unlock()
+	oldGen := fingerprintOf(k.Generation(old))
+
+	var (
+		next      app.Tokens
+		err       error
+		exchanged bool
+	)
+	switch {
+	case pend != nil && pend.from == oldGen:
+		next = pend.tokens
+	case old.Refresh == "" || refused != nil && *refused == fingerprintOf(old.Refresh):
+		err = k.Refused
+	default:
+		next, err = k.Exchange(ctx, id, old.Refresh)
+		exchanged = err == nil
+	}
+	saveFailed := false
+	if err == nil {
+		serr := fmt.Errorf("%s: no token saver was given", k.Name)
+		if k.Save != nil {
+			serr = k.Save(ctx, id, next)
+		}
+		if serr != nil {
+			saveFailed = true
+			err = fmt.Errorf("%s: save the refreshed tokens of %s: %w", k.Name, id, serr)
+			log.WarnContext(ctx, k.Name+": saving refreshed tokens failed; keeping them for the next try", "credential", id, "err", serr)
+		}
+	}
+
+	s.mu.Lock()
+	switch {
+	case err == nil:
+		if k.Generation(next) != k.Generation(old) {
+			s.retire(k.Generation(old))
+		}
+		if k.Generation(s.cur) == k.Generation(old) { // no reconnect meanwhile
+			s.cur = next
+		}
+		s.pending = nil
+		f.tokens = next
+		log.InfoContext(ctx, k.Name+": tokens refreshed", "credential", id, "exchanged", exchanged)
+	case saveFailed:
+		s.pending = &pending{from: oldGen, tokens: next}
+	case app.ErrorCode(err) == app.NotConnected && old.Refresh != "":
+		fp := fingerprintOf(old.Refresh)
+		s.refused = &fp
+	}
+	f.err = err
+	s.flight = nil
+	s.mu.Unlock()
+	close(f.done)
+}
+
+// Close waits, until ctx ends, for refreshes in flight: the provider has
+// rotated the tokens of a refresh in flight, so the process must not close
+// the store before the new ones are saved.
+func (k *Keeper) Close(ctx context.Context) error {
+	if err := k.flying.wait(ctx); err != nil {
+		return fmt.Errorf("%s: token refreshes still running at shutdown: %w", k.Name, err)
+	}
+	return nil
+}
+
+// inFlight counts running work; wait returns once none runs. Unlike a
+// WaitGroup it may be waited on while new work starts.
+type inFlight struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{} // closed while n == 0
+}
+
+func (f *inFlight) start() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n == 0 {
+		f.idle = make(chan struct{})
+	}
+	f.n++
+}
+
+func (f *inFlight) done() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n--; f.n == 0 {
+		close(f.idle)
+	}
+}
+
+func (f *inFlight) wait(ctx context.Context) error {
+	f.mu.Lock()
+	idle := f.idle
+	f.mu.Unlock()
+	if idle == nil {
+		return nil
+	}
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
