@@ -584,29 +584,37 @@ func (s *Server) handleBatchRead(c *call) {
 	c.json(batchStatus(http.StatusOK, body.(batchResponse)), body)
 }
 
-// handleBatchCreate is POST /crm/v3/objects/{t}/batch/create: all or
-// nothing; 201.
-func (s *Server) handleBatchCreate(c *call) {
+// batchWrites reads the object type and the inputs of a batch create or
+// update, refusing more than maxBatch of them.
+func (c *call) batchWrites() (*objectType, []writeInput, *apiError) {
 	t, e := c.objectType("objectType")
 	if e != nil {
-		c.fail(e)
-		return
+		return nil, nil, e
 	}
 	var in struct {
 		Inputs []writeInput `json:"inputs"`
 	}
 	if e := c.decode(&in); e != nil {
-		c.fail(e)
-		return
+		return nil, nil, e
 	}
 	if len(in.Inputs) > maxBatch {
-		c.fail(errBatchTooLarge(len(in.Inputs)))
+		return nil, nil, errBatchTooLarge(len(in.Inputs))
+	}
+	return t, in.Inputs, nil
+}
+
+// handleBatchCreate is POST /crm/v3/objects/{t}/batch/create: all or
+// nothing; 201.
+func (s *Server) handleBatchCreate(c *call) {
+	t, inputs, e := c.batchWrites()
+	if e != nil {
+		c.fail(e)
 		return
 	}
 	body, e := s.locked(func() (any, *apiError) {
 		pt := c.portal()
-		plans := make([]*createPlan, 0, len(in.Inputs))
-		for _, input := range in.Inputs { // validate everything before writing anything
+		plans := make([]*createPlan, 0, len(inputs))
+		for _, input := range inputs { // validate everything before writing anything
 			plan, e := s.planCreate(pt, t, input)
 			if e != nil {
 				return nil, e
@@ -635,25 +643,14 @@ func (s *Server) handleBatchCreate(c *call) {
 // (400); ids that do not exist are reported in a 207 and the others are
 // updated.
 func (s *Server) handleBatchUpdate(c *call) {
-	t, e := c.objectType("objectType")
+	t, inputs, e := c.batchWrites()
 	if e != nil {
 		c.fail(e)
 		return
 	}
-	var in struct {
-		Inputs []writeInput `json:"inputs"`
-	}
-	if e := c.decode(&in); e != nil {
-		c.fail(e)
-		return
-	}
-	if len(in.Inputs) > maxBatch {
-		c.fail(errBatchTooLarge(len(in.Inputs)))
-		return
-	}
 	body, e := s.locked(func() (any, *apiError) {
 		pt := c.portal()
-		for _, input := range in.Inputs {
+		for _, input := range inputs {
 			if e := lookupIDProperty(pt, t, input.IDProperty); e != nil {
 				return nil, e
 			}
@@ -663,7 +660,7 @@ func (s *Server) handleBatchUpdate(c *call) {
 		}
 		results := []objectJSON{}
 		var missing []string
-		for _, input := range in.Inputs {
+		for _, input := range inputs {
 			id := idString(input.ID)
 			o := s.findBy(pt, t, input.IDProperty, id, false)
 			if o == nil {
