@@ -1,0 +1,129 @@
+package tokenflight
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
+)
+
+// provider is a token endpoint that rotates refresh tokens, like QBO.
+type provider struct {
+	mu      sync.Mutex
+	n       int
+	valid   string // the one refresh token it accepts
+	calls   atomic.Int32
+	delay   time.Duration
+	saved   []app.Tokens
+	saveErr error
+}
+
+func (p *provider) keeper(now time.Time) *Keeper {
+	return &Keeper{
+		Name:       "test",
+		Generation: func(t app.Tokens) string { return t.Refresh },
+		Expired:    func(t app.Tokens) bool { return t.AccessExpiresAt.Before(now) },
+		Exchange: func(ctx context.Context, _, refresh string) (app.Tokens, error) {
+			p.calls.Add(1)
+			time.Sleep(p.delay)
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			if refresh != p.valid {
+				return app.Tokens{}, app.Errorf(app.NotConnected, "refused")
+			}
+			p.n++
+			p.valid = fmt.Sprintf("r%d", p.n)
+			return app.Tokens{Access: fmt.Sprintf("a%d", p.n), Refresh: p.valid, AccessExpiresAt: now.Add(time.Hour)}, nil
+		},
+		Save: func(_ context.Context, _ string, t app.Tokens) error {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			if p.saveErr != nil {
+				return p.saveErr
+			}
+			p.saved = append(p.saved, t)
+			return nil
+		},
+		Refused: app.Errorf(app.NotConnected, "reconnect"),
+	}
+}
+
+func TestOneRefreshForManyCallersSavedBeforeUse(t *testing.T) {
+	now := time.Now()
+	p := &provider{valid: "r0", delay: 20 * time.Millisecond}
+	k := p.keeper(now)
+	expired := app.Tokens{Access: "a0", Refresh: "r0", AccessExpiresAt: now.Add(-time.Minute)}
+	var wg sync.WaitGroup
+	got := make([]string, 20)
+	for i := range got {
+		wg.Go(func() {
+			tk, err := k.Current(context.Background(), "c1", expired)
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = tk.Access
+		})
+	}
+	wg.Wait()
+	if n := p.calls.Load(); n != 1 {
+		t.Fatalf("%d refreshes for 20 callers, want 1", n)
+	}
+	for _, a := range got {
+		if a != "a1" {
+			t.Fatalf("callers got %v, want a1 for all", got)
+		}
+	}
+	if len(p.saved) != 1 || p.saved[0].Refresh != "r1" {
+		t.Errorf("saved %v, want the rotated pair once", p.saved)
+	}
+	// A caller still holding the replaced tokens gets the newest, no refresh.
+	if tk, _ := k.Current(context.Background(), "c1", expired); tk.Access != "a1" || p.calls.Load() != 1 {
+		t.Errorf("old tokens: got %s after %d refreshes", tk.Access, p.calls.Load())
+	}
+}
+
+func TestFailedSaveKeepsTokensAndRefusedTokenIsNotReoffered(t *testing.T) {
+	now := time.Now()
+	p := &provider{valid: "r0", saveErr: errors.New("store down")}
+	k := p.keeper(now)
+	expired := app.Tokens{Access: "a0", Refresh: "r0", AccessExpiresAt: now.Add(-time.Minute)}
+	if _, err := k.Current(context.Background(), "c1", expired); err == nil {
+		t.Fatal("a failed save must fail the call")
+	}
+	p.saveErr = nil
+	tk, err := k.Current(context.Background(), "c1", expired)
+	if err != nil || tk.Access != "a1" || p.calls.Load() != 1 {
+		t.Fatalf("retry after a failed save: %v %v, %d exchanges (want the kept tokens, no second exchange)", tk, err, p.calls.Load())
+	}
+
+	k2 := p.keeper(now)
+	revoked := app.Tokens{Access: "x", Refresh: "revoked", AccessExpiresAt: now.Add(-time.Minute)}
+	for range 2 {
+		if _, err := k2.Current(context.Background(), "c2", revoked); app.ErrorCode(err) != app.NotConnected {
+			t.Fatalf("revoked refresh token: %v", err)
+		}
+	}
+	if n := p.calls.Load(); n != 2 {
+		t.Errorf("a refused refresh token was offered again: %d exchanges", n)
+	}
+}
+
+func TestCloseWaitsForRefreshes(t *testing.T) {
+	now := time.Now()
+	p := &provider{valid: "r0", delay: 100 * time.Millisecond}
+	k := p.keeper(now)
+	go k.Current(context.Background(), "c1", app.Tokens{Access: "a0", Refresh: "r0", AccessExpiresAt: now.Add(-time.Minute)})
+	time.Sleep(20 * time.Millisecond)
+	start := time.Now()
+	if err := k.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if time.Since(start) < 50*time.Millisecond || len(p.saved) != 1 {
+		t.Errorf("Close returned after %v with %d saves; want it to wait for the save", time.Since(start), len(p.saved))
+	}
+}
