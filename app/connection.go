@@ -8,11 +8,22 @@ import (
 // Portal is a HubSpot account that installed the app.
 type Portal struct {
 	ID          int64
+	State       PortalState // "" is saved as PortalInstalled
 	Currency    string // the portal's company currency
 	TimeZone    string
 	Tokens      Tokens // HubSpot OAuth tokens; encrypted at rest
 	InstalledAt time.Time
 }
+
+// PortalState says whether the app can reach a portal's HubSpot account.
+type PortalState string
+
+// The portal states.
+const (
+	PortalInstalled      PortalState = "installed"
+	PortalNeedsReinstall PortalState = "needs_reinstall" // HubSpot refused the refresh token; no tokens kept
+	PortalUninstalled    PortalState = "uninstalled"     // uninstalled through this app; no tokens kept
+)
 
 // Tokens are OAuth tokens. The store encrypts them at rest; they never reach
 // logs, errors or the card.

@@ -131,9 +131,15 @@ func quoteStatusWords(s string) string {
 	return s
 }
 
-// PortalTokenSaver persists a portal's refreshed HubSpot OAuth tokens. The
-// HubSpot adapter saves new tokens before it uses them; NotFound when the
-// portal is gone.
-type PortalTokenSaver interface {
+// PortalTokenStore keeps a portal's HubSpot OAuth tokens for the HubSpot
+// adapter, which stores new tokens before it uses them.
+type PortalTokenStore interface {
+	// SavePortalTokens replaces a portal's tokens; NotFound when the portal
+	// is gone.
 	SavePortalTokens(ctx context.Context, portalID int64, t Tokens) error
+	// RefreshPortalTokens runs refresh holding the portal's refresh lock
+	// (see TokenStore.RefreshTokens); a NotConnected error (HubSpot refused
+	// the refresh token: the app was uninstalled or its access revoked)
+	// marks an installed portal PortalNeedsReinstall and erases its tokens.
+	RefreshPortalTokens(ctx context.Context, portalID int64, refresh RefreshFunc) (Tokens, error)
 }

@@ -5,7 +5,7 @@ import "context"
 // QuickBooks is what the use cases need of QuickBooks Online, one call per
 // method, for the company of one connection. Implementations refresh the
 // connection's access token when it has expired and hand the rotated
-// tokens to a TokenSaver before using them.
+// tokens to a TokenStore before using them.
 //
 // Errors: NotConnected when QuickBooks refuses the connection's tokens (the
 // admin must reconnect); Unavailable when QuickBooks stays busy or down
@@ -70,12 +70,25 @@ type InvoiceFilter struct {
 	CustomerIDs []string // CustomerRef IN (...), at most 1000 ids
 }
 
-// TokenSaver persists a connection's rotated tokens. QBO refresh tokens
-// rotate on every refresh and the old one dies, so the new pair must be
-// stored before it is used.
-type TokenSaver interface {
+// TokenStore keeps a connection's tokens for the QuickBooks adapter. QBO
+// refresh tokens rotate on every refresh and the old one dies, so the new
+// pair must be stored before it is used, and two processes must never
+// spend one refresh token.
+type TokenStore interface {
+	// SaveTokens replaces a connection's tokens; NotFound if it is gone.
 	SaveTokens(ctx context.Context, connectionID string, t Tokens) error
+	// RefreshTokens runs refresh holding the connection's refresh lock,
+	// which every process sharing the store respects, handing it the stored
+	// tokens. Before the lock is released, tokens refresh returns that
+	// differ from the stored ones are stored, and a NotConnected error (QBO
+	// refused the refresh token) turns a connected connection to
+	// NeedsReconnect and erases its tokens. It returns refresh's answer, or
+	// the store's error.
+	RefreshTokens(ctx context.Context, connectionID string, refresh RefreshFunc) (Tokens, error)
 }
+
+// RefreshFunc refreshes tokens, given the ones stored.
+type RefreshFunc func(ctx context.Context, stored Tokens) (Tokens, error)
 
 // Company is what we keep of a QBO company's settings.
 type Company struct {

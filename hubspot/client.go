@@ -78,7 +78,7 @@ type Client struct {
 
 	dealProps sync.Map // portal id -> *ensureState (properties.go)
 
-	saver  app.PortalTokenSaver
+	saver  app.PortalTokenStore
 	now    func() time.Time
 	keeper *tokenflight.Keeper // the portals' OAuth tokens (tokens.go)
 }
@@ -88,7 +88,7 @@ var _ app.HubSpot = (*Client)(nil)
 // New returns a Client for cfg, with defaults for zero fields. saver stores
 // a portal's refreshed OAuth tokens before they are used; with a nil saver
 // expired tokens are not refreshed (the call fails).
-func New(cfg Config, saver app.PortalTokenSaver) *Client {
+func New(cfg Config, saver app.PortalTokenStore) *Client {
 	base := strings.TrimRight(cfg.APIBaseURL, "/")
 	if base == "" {
 		base = DefaultAPIBaseURL

@@ -26,7 +26,7 @@
 // and is retried once. One refresh runs per portal at a time and concurrent
 // callers share it; the newest tokens are kept in memory, so callers still
 // holding the old ones do not refresh again. New tokens go to the
-// app.PortalTokenSaver given to New before any call uses them; a failed
+// app.PortalTokenStore given to New before any call uses them; a failed
 // save fails the call and is retried with the same tokens next time. A
 // refresh token HubSpot refuses (400 BAD_REFRESH_TOKEN: revoked, unknown,
 // uninstalled) is NotConnected, "HubSpot refused this app's access;

@@ -26,7 +26,7 @@ import (
 //   - a data call answered 401 refreshes once and is retried once, when the
 //     portal has a refresh token;
 //   - one refresh runs at a time, and concurrent callers share its result;
-//   - new tokens are handed to app.PortalTokenSaver before anyone uses
+//   - new tokens are handed to app.PortalTokenStore before anyone uses
 //     them; if saving fails the call fails, and the next refresh retries
 //     the save of the same tokens instead of spending the refresh token
 //     again;
@@ -36,8 +36,10 @@ import (
 // The refresh runs on a context detached from the caller's cancellation
 // (bounded by refreshTimeout), so a caller that gives up cannot leave new
 // tokens unsaved; the caller stops waiting when its context ends. Close
-// waits for refreshes in flight. Across replicas two refreshes may race;
-// HubSpot keeps the refresh token, so both succeed.
+// waits for refreshes in flight. Across replicas, the refresh runs under
+// the portal's lock in the store, which first hands it the stored tokens,
+// so replicas share one refresh; a refresh token HubSpot refuses marks the
+// portal needs_reinstall and erases its tokens.
 
 // The mechanism (memory, single flight, save before use, refused tokens)
 // is internal/tokenflight's, shared with the other adapter; this file
@@ -72,6 +74,10 @@ func (c *Client) newKeeper() *tokenflight.Keeper {
 		k.Save = func(ctx context.Context, id string, t app.Tokens) error {
 			portalID, _ := strconv.ParseInt(id, 10, 64)
 			return c.saver.SavePortalTokens(ctx, portalID, t)
+		}
+		k.Lock = func(ctx context.Context, id string, refresh func(context.Context, app.Tokens) (app.Tokens, error)) (app.Tokens, error) {
+			portalID, _ := strconv.ParseInt(id, 10, 64)
+			return c.saver.RefreshPortalTokens(ctx, portalID, refresh)
 		}
 	}
 	return k

@@ -22,12 +22,37 @@ func (c *clock) set(t time.Time)  { c.t.Store(&t) }
 func (c *clock) now() time.Time   { return *c.t.Load() }
 
 // saver records saved tokens and how many data calls the fake had served
-// when each save happened.
+// when each save happened. RefreshPortalTokens runs under one lock with the
+// tokens last stored (the installed ones first), as the store does.
 type saver struct {
+	lock      sync.Mutex // the refresh lock
 	mu        sync.Mutex
 	saved     []app.Tokens
 	dataCalls []int
 	srv       *hubspotfake.Server
+	stored    app.Tokens
+	marked    bool // a refused refresh marked the portal needs_reinstall
+}
+
+func (s *saver) RefreshPortalTokens(ctx context.Context, portalID int64, refresh app.RefreshFunc) (app.Tokens, error) {
+	s.lock.Lock()
+	defer s.lock.Unlock()
+	s.mu.Lock()
+	stored := s.stored
+	s.mu.Unlock()
+	t, err := refresh(ctx, stored)
+	switch {
+	case app.ErrorCode(err) == app.NotConnected && stored.Refresh != "":
+		s.mu.Lock()
+		s.stored, s.marked = app.Tokens{}, true
+		s.mu.Unlock()
+	case err != nil || t == stored:
+	default:
+		if serr := s.SavePortalTokens(ctx, portalID, t); serr != nil {
+			return app.Tokens{}, serr
+		}
+	}
+	return t, err
 }
 
 func (s *saver) SavePortalTokens(_ context.Context, portalID int64, t app.Tokens) error {
@@ -37,6 +62,7 @@ func (s *saver) SavePortalTokens(_ context.Context, portalID int64, t app.Tokens
 		return app.Errorf(app.NotFound, "no portal %d", portalID)
 	}
 	s.saved = append(s.saved, t)
+	s.stored = t
 	s.dataCalls = append(s.dataCalls, s.srv.Counters().Count(hubspotfake.RouteObjectsGet, ""))
 	return nil
 }
@@ -91,6 +117,7 @@ func newOAuthFixture(t *testing.T) (*oauthFixture, app.Portal) {
 	}
 	p := portal1
 	p.Tokens = tokens
+	f.saver.stored = tokens // the install stored them
 	return f, p
 }
 
@@ -186,6 +213,9 @@ func TestRefreshRefused(t *testing.T) {
 			checkErr(t, err, app.NotConnected, "HubSpot refused this app's access; reinstall the app.")
 			if len(f.saver.saved) != 0 {
 				t.Errorf("saved %d times, want 0", len(f.saver.saved))
+			}
+			if !f.saver.marked {
+				t.Error("a refused refresh must mark the portal needs_reinstall")
 			}
 			// A refused refresh token is not offered again.
 			_, err = f.client.Record(context.Background(), p, deal(f.dealID))

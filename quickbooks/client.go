@@ -80,7 +80,7 @@ type Config struct {
 type Client struct {
 	cfg    Config
 	http   *http.Client
-	saver  app.TokenSaver
+	saver  app.TokenStore
 	log    *slog.Logger
 	now    func() time.Time
 	limits *limiter
@@ -98,7 +98,7 @@ func (c *Client) Close(ctx context.Context) error { return c.keeper.Close(ctx) }
 var _ app.QuickBooks = (*Client)(nil)
 
 // New returns a Client. tokens persists rotated tokens before they are used.
-func New(cfg Config, tokens app.TokenSaver) *Client {
+func New(cfg Config, tokens app.TokenStore) *Client {
 	cfg.APIBaseURL = strings.TrimRight(orDefault(cfg.APIBaseURL, DefaultAPIBaseURL), "/")
 	cfg.TokenURL = orDefault(cfg.TokenURL, DefaultTokenURL)
 	cfg.RevokeURL = orDefault(cfg.RevokeURL, DefaultRevokeURL)

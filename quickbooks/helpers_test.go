@@ -90,6 +90,7 @@ func (f *fixture) conn(realm string) app.Connection {
 	if !ok {
 		f.t.Fatalf("no seeded realm %s", realm)
 	}
+	f.saver.seed("conn-"+realm, app.Tokens{Access: dr.AccessToken, Refresh: dr.RefreshToken})
 	return app.Connection{
 		ID: "conn-" + realm, PortalID: dr.PortalID, RealmID: realm, CompanyName: dr.CompanyName,
 		Country: dr.Country, Currency: dr.Currency, TimeZone: dr.TimeZone, State: app.Connected,
@@ -240,14 +241,69 @@ func (c *closeNotifier) Close() error {
 	return err
 }
 
-// saver is the app.TokenSaver of the tests: it records each save, with the
+// saver is the app.TokenStore of the tests: it records each save, with the
 // number of data API calls made before it, and fails while fail is set.
+// RefreshTokens runs under one lock with the tokens last stored (seeded by
+// fixture.conn), as the store does.
 type saver struct {
 	dataCalls func() int
 
-	mu    sync.Mutex
-	fail  error
-	saved []savedTokens
+	lock   sync.Mutex // the refresh lock
+	mu     sync.Mutex
+	fail   error
+	saved  []savedTokens
+	stored map[string]app.Tokens
+	marked []string // connections a refused refresh marked
+}
+
+// seed stores a connection's first tokens.
+func (s *saver) seed(connID string, t app.Tokens) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stored == nil {
+		s.stored = map[string]app.Tokens{}
+	}
+	if _, ok := s.stored[connID]; !ok {
+		s.stored[connID] = t
+	}
+}
+
+// put replaces a connection's stored tokens (a reconnect, a test's setup).
+func (s *saver) put(connID string, t app.Tokens) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stored == nil {
+		s.stored = map[string]app.Tokens{}
+	}
+	s.stored[connID] = t
+}
+
+func (s *saver) markedOnes() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.marked...)
+}
+
+func (s *saver) RefreshTokens(ctx context.Context, connID string, refresh app.RefreshFunc) (app.Tokens, error) {
+	s.lock.Lock()
+	defer s.lock.Unlock()
+	s.mu.Lock()
+	stored := s.stored[connID]
+	s.mu.Unlock()
+	t, err := refresh(ctx, stored)
+	switch {
+	case app.ErrorCode(err) == app.NotConnected && stored.Refresh != "":
+		s.mu.Lock()
+		s.stored[connID] = app.Tokens{}
+		s.marked = append(s.marked, connID)
+		s.mu.Unlock()
+	case err != nil || t == stored:
+	default:
+		if serr := s.SaveTokens(ctx, connID, t); serr != nil {
+			return app.Tokens{}, serr
+		}
+	}
+	return t, err
 }
 
 type savedTokens struct {
@@ -260,6 +316,12 @@ func (s *saver) SaveTokens(_ context.Context, connID string, t app.Tokens) error
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.saved = append(s.saved, savedTokens{connID: connID, tokens: t, callsBefore: s.dataCalls()})
+	if s.fail == nil {
+		if s.stored == nil {
+			s.stored = map[string]app.Tokens{}
+		}
+		s.stored[connID] = t
+	}
 	return s.fail
 }
 

@@ -23,7 +23,7 @@ import (
 //     process already replaced gets the newest instead; tokens never seen
 //     here (a reconnect, another replica's refresh) replace them;
 //   - one refresh runs at a time, and concurrent callers share its result;
-//   - rotated tokens are handed to app.TokenSaver before anyone uses them;
+//   - rotated tokens are handed to app.TokenStore before anyone uses them;
 //     if saving fails the call fails, and the next refresh retries the save
 //     of the same tokens instead of spending the refresh token again;
 //   - a refresh token QBO refused (invalid_grant) is not offered again.
@@ -33,9 +33,12 @@ import (
 // rotated and the new tokens unsaved; the caller itself stops waiting when
 // its context ends.
 //
-// Across replicas two refreshes may still race; the loser gets
-// invalid_grant and NotConnected until it is handed the stored tokens. A
-// shared lock comes with the Redis issue.
+// Across replicas, the refresh runs under the connection's lock in the
+// store (app.TokenStore.RefreshTokens), which first hands it the stored
+// tokens: a replica that finds tokens another one stored uses them and does
+// not call Intuit. A refresh token Intuit refuses turns the connection to
+// needs_reconnect with its tokens erased, so the card offers "Reconnect
+// QuickBooks" and no replica offers the dead token again.
 
 // The mechanism (memory, single flight, save before use, refused tokens)
 // is internal/tokenflight's, shared with the other adapter; this file
@@ -63,6 +66,9 @@ func (c *Client) newKeeper() *tokenflight.Keeper {
 	}
 	if c.saver != nil {
 		k.Save = c.saver.SaveTokens
+		k.Lock = func(ctx context.Context, id string, refresh func(context.Context, app.Tokens) (app.Tokens, error)) (app.Tokens, error) {
+			return c.saver.RefreshTokens(ctx, id, refresh)
+		}
 	}
 	return k
 }

@@ -62,8 +62,10 @@ func TestExpiredTokenIsRefreshedAndSavedFirst(t *testing.T) {
 		t.Errorf("old refresh token: %d %s, want 400 invalid_grant", status, body)
 	}
 	// So does another process that only has the old tokens.
+	otherStore := &saver{dataCalls: func() int { return 0 }}
+	otherStore.seed(conn.ID, conn.Tokens)
 	other := New(Config{ClientID: qbofake.DefaultClientID, ClientSecret: qbofake.DefaultClientSecret,
-		HTTPClient: f.client.http, Now: f.clock.Now, RetryBase: time.Millisecond}, &saver{dataCalls: func() int { return 0 }})
+		HTTPClient: f.client.http, Now: f.clock.Now, RetryBase: time.Millisecond}, otherStore)
 	_, err := other.Company(context.Background(), conn)
 	wantErr(t, err, app.NotConnected, msgReconnect)
 }
@@ -140,8 +142,13 @@ func TestReconnectReplacesKnownTokens(t *testing.T) {
 	us := qbofake.DemoRealmUS
 	stale := f.expiredConn(us)
 	stale.Tokens.Refresh = "a-refresh-token-qbo-never-issued"
+	f.saver.put(stale.ID, stale.Tokens)
 	_, err := f.client.Company(context.Background(), stale)
 	wantErr(t, err, app.NotConnected, msgReconnect)
+	if got := f.saver.markedOnes(); len(got) != 1 || got[0] != stale.ID {
+		t.Errorf("connections marked needs_reconnect: %v, want [%s]", got, stale.ID)
+	}
+	f.saver.put(stale.ID, f.conn(us).Tokens) // the admin reconnects
 
 	if _, err := f.client.Company(context.Background(), f.conn(us)); err != nil {
 		t.Fatalf("after reconnect: %v", err)

@@ -18,6 +18,9 @@ func (s *Store) SavePortal(ctx context.Context, p app.Portal) error {
 	if p.ID <= 0 {
 		return fmt.Errorf("store: save portal: invalid portal id %d", p.ID)
 	}
+	if p.State == "" {
+		p.State = app.PortalInstalled
+	}
 	keepInstalled := p.InstalledAt.IsZero()
 	if keepInstalled {
 		p.InstalledAt = s.now()
@@ -25,9 +28,10 @@ func (s *Store) SavePortal(ctx context.Context, p app.Portal) error {
 	tok := s.seal.sealTokens(portalOwner(p.ID), p.Tokens)
 	_, err := s.db.ExecContext(ctx, `
 		INSERT INTO portals (id, currency, time_zone, access_token, refresh_token,
-			access_expires_at, refresh_expires_at, installed_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			access_expires_at, refresh_expires_at, installed_at, state)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10)
 		ON CONFLICT (id) DO UPDATE SET
+			state = excluded.state,
 			currency = excluded.currency,
 			time_zone = excluded.time_zone,
 			access_token = excluded.access_token,
@@ -37,14 +41,14 @@ func (s *Store) SavePortal(ctx context.Context, p app.Portal) error {
 			installed_at = CASE WHEN $9 THEN portals.installed_at ELSE excluded.installed_at END`,
 		p.ID, p.Currency, p.TimeZone, tok.access, tok.refresh,
 		formatTime(p.Tokens.AccessExpiresAt), formatTime(p.Tokens.RefreshExpiresAt),
-		formatTime(p.InstalledAt), keepInstalled)
+		formatTime(p.InstalledAt), keepInstalled, string(p.State))
 	if err != nil {
 		return fmt.Errorf("store: save portal %d: %w", p.ID, err)
 	}
 	return nil
 }
 
-// SavePortalTokens implements app.PortalTokenSaver: it replaces only the
+// SavePortalTokens implements app.PortalTokenStore: it replaces only the
 // portal's token columns, encrypted as SavePortal does; NotFound if the
 // portal never installed.
 func (s *Store) SavePortalTokens(ctx context.Context, portalID int64, t app.Tokens) error {
@@ -68,17 +72,16 @@ func (s *Store) SavePortalTokens(ctx context.Context, portalID int64, t app.Toke
 	return nil
 }
 
-var _ app.PortalTokenSaver = (*Store)(nil)
-
 // Portal returns one portal; NotFound if it never installed.
 func (s *Store) Portal(ctx context.Context, id int64) (app.Portal, error) {
 	p := app.Portal{ID: id}
 	var tok sealedTokens
+	var state string
 	err := s.read.QueryRowContext(ctx, `
-		SELECT currency, time_zone, access_token, refresh_token,
+		SELECT state, currency, time_zone, access_token, refresh_token,
 			access_expires_at, refresh_expires_at, installed_at
 		FROM portals WHERE id = $1`, id).Scan(
-		&p.Currency, &p.TimeZone, &tok.access, &tok.refresh,
+		&state, &p.Currency, &p.TimeZone, &tok.access, &tok.refresh,
 		timeColumn{&p.Tokens.AccessExpiresAt}, timeColumn{&p.Tokens.RefreshExpiresAt},
 		timeColumn{&p.InstalledAt})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -90,5 +93,6 @@ func (s *Store) Portal(ctx context.Context, id int64) (app.Portal, error) {
 	if err := s.seal.openTokens(portalOwner(id), tok, &p.Tokens); err != nil {
 		return app.Portal{}, fmt.Errorf("store: read portal %d: %w", id, err)
 	}
+	p.State = app.PortalState(state)
 	return p, nil
 }

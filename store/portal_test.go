@@ -16,6 +16,7 @@ func TestPortal(t *testing.T) {
 		ctx := t.Context()
 		want := app.Portal{
 			ID:          9876543210,
+			State:       app.PortalInstalled,
 			Currency:    "USD",
 			TimeZone:    "America/New_York",
 			Tokens:      tokens("portal"),
@@ -35,6 +36,7 @@ func TestPortal(t *testing.T) {
 		// An update with a zero InstalledAt keeps the install time.
 		update := want
 		update.Currency, update.TimeZone, update.Tokens = "EUR", "Europe/Paris", tokens("portal-2")
+		update.State = app.PortalNeedsReinstall
 		update.InstalledAt = time.Time{}
 		if err := s.SavePortal(ctx, update); err != nil {
 			t.Fatalf("SavePortal update: %v", err)

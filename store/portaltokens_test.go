@@ -28,7 +28,7 @@ func TestSavePortalTokens(t *testing.T) {
 			t.Fatalf("Portal: %v", err)
 		}
 		want := p
-		want.Tokens = next
+		want.Tokens, want.State = next, app.PortalInstalled
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("only the tokens change (-want +got):\n%s", diff)
 		}

@@ -32,6 +32,8 @@ type Config struct {
 // Store implements app.Store on database/sql.
 type Store struct {
 	dialect dialect
+	// tokenLocks serialise token refreshes on SQLite (tokenlock.go).
+	tokenLocks keyedMutex
 	db      *sql.DB // every write, and reads that must see them
 	read    *sql.DB // plain reads; the same pool as db on PostgreSQL
 	seal    *sealer

@@ -11,6 +11,11 @@
 //     instead of spending the refresh token again;
 //   - a refresh token the provider refused is not offered again.
 //
+// Across processes, a Keeper given Lock refreshes only while holding the
+// credential's lock in the shared store, and first reads the stored tokens
+// under it: when another process already refreshed, its tokens are used
+// and the provider is not asked again.
+//
 // A refresh runs detached from its caller's cancellation (bounded by
 // Timeout), so a caller that gives up cannot leave the provider rotated and
 // the new tokens unsaved; Close waits for refreshes in flight.
@@ -42,6 +47,15 @@ type Keeper struct {
 	// Save stores refreshed tokens; nil means they cannot be saved, so an
 	// expired token is never refreshed.
 	Save func(ctx context.Context, id string, t app.Tokens) error
+	// Lock, when set, runs refresh holding credential id's lock, which every
+	// process sharing the store respects, handing it the stored tokens.
+	// What refresh returns is stored before the lock is released: tokens
+	// that differ from the stored ones are saved; an app.NotConnected error
+	// (the provider refused the refresh token) marks the credential as
+	// needing the user again and erases its tokens. Lock returns refresh's
+	// tokens, or its error, or the store's. Save is still used to retry
+	// saving tokens whose first save failed.
+	Lock func(ctx context.Context, id string, refresh func(ctx context.Context, stored app.Tokens) (app.Tokens, error)) (app.Tokens, error)
 	// Refused is the error for a credential without a usable refresh token.
 	Refused error
 	// Timeout bounds one refresh, saving included; default 30 s.
@@ -201,18 +215,37 @@ func (k *Keeper) run(ctx context.Context, id string, s *state, f *flight) {
 		next      app.Tokens
 		err       error
 		exchanged bool
+		issued    app.Tokens // what the provider issued, when Lock failed to store it
+		viaLock   bool
 	)
 	switch {
 	case pend != nil && pend.from == oldGen:
 		next = pend.tokens
 	case old.Refresh == "" || refused != nil && *refused == fingerprintOf(old.Refresh):
 		err = k.Refused
+	case k.Lock != nil:
+		viaLock = true
+		next, err = k.Lock(ctx, id, func(ctx context.Context, stored app.Tokens) (app.Tokens, error) {
+			t, exch, err := k.refreshStored(ctx, id, s, old, stored)
+			if exch {
+				exchanged, issued = true, t
+			}
+			return t, err
+		})
 	default:
 		next, err = k.Exchange(ctx, id, old.Refresh)
 		exchanged = err == nil
 	}
 	saveFailed := false
-	if err == nil {
+	switch {
+	case viaLock && err != nil && exchanged:
+		// The provider rotated the tokens but the store did not take them.
+		saveFailed, next = true, issued
+		err = fmt.Errorf("%s: save the refreshed tokens of %s: %w", k.Name, id, err)
+		log.WarnContext(ctx, k.Name+": saving refreshed tokens failed; keeping them for the next try", "credential", id, "err", err)
+	case viaLock:
+		// Lock stored them (or the error says why not).
+	case err == nil:
 		serr := fmt.Errorf("%s: no token saver was given", k.Name)
 		if k.Save != nil {
 			serr = k.Save(ctx, id, next)
@@ -246,6 +279,35 @@ func (k *Keeper) run(ctx context.Context, id string, s *state, f *flight) {
 	s.flight = nil
 	s.mu.Unlock()
 	close(f.done)
+}
+
+// refreshStored is the refresh run under Lock, given the stored tokens.
+// When another process replaced old, the stored tokens are used while they
+// last and refreshed when they do not, so processes sharing a store spend
+// each refresh token once. exchanged reports whether the provider was asked.
+func (k *Keeper) refreshStored(ctx context.Context, id string, s *state, old, stored app.Tokens) (t app.Tokens, exchanged bool, err error) {
+	from := old
+	if gen := k.Generation(stored); gen != k.Generation(old) {
+		s.mu.Lock()
+		behind := gen != "" && s.isRetired(gen)
+		s.mu.Unlock()
+		switch {
+		case gen == "":
+			// The store holds none: disconnected, or refused elsewhere.
+			return app.Tokens{}, false, k.Refused
+		case behind:
+			// The store has tokens this process already replaced.
+		case !k.Expired(stored):
+			return stored, false, nil
+		default:
+			from = stored
+		}
+	}
+	if from.Refresh == "" {
+		return app.Tokens{}, false, k.Refused
+	}
+	t, err = k.Exchange(ctx, id, from.Refresh)
+	return t, err == nil, err
 }
 
 // Close waits, until ctx ends, for refreshes in flight: the provider has

@@ -127,3 +127,94 @@ func TestCloseWaitsForRefreshes(t *testing.T) {
 		t.Errorf("Close returned after %v with %d saves; want it to wait for the save", time.Since(start), len(p.saved))
 	}
 }
+
+// sharedStore plays the database that processes share: one lock per
+// credential and the stored tokens, as Keeper.Lock expects.
+type sharedStore struct {
+	mu      sync.Mutex // the lock, held across the refresh
+	tokens  app.Tokens
+	refused bool // marked as needing the user
+	failPut error
+}
+
+func (st *sharedStore) lock(ctx context.Context, _ string, refresh func(context.Context, app.Tokens) (app.Tokens, error)) (app.Tokens, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	t, err := refresh(ctx, st.tokens)
+	switch {
+	case app.ErrorCode(err) == app.NotConnected && st.tokens.Refresh != "":
+		st.tokens, st.refused = app.Tokens{}, true
+	case err != nil:
+	case st.failPut != nil:
+		return app.Tokens{}, st.failPut
+	default:
+		st.tokens = t
+	}
+	return t, err
+}
+
+func TestProcessesSharingAStoreRefreshOnce(t *testing.T) {
+	now := time.Now()
+	p := &provider{valid: "r0", delay: 20 * time.Millisecond}
+	expired := app.Tokens{Access: "a0", Refresh: "r0", AccessExpiresAt: now.Add(-time.Minute)}
+	st := &sharedStore{tokens: expired}
+	var keepers []*Keeper
+	for range 3 { // three processes, each with its own memory
+		k := p.keeper(now)
+		k.Lock = st.lock
+		keepers = append(keepers, k)
+	}
+	var wg sync.WaitGroup
+	for i := range 30 {
+		wg.Go(func() {
+			tk, err := keepers[i%3].Current(context.Background(), "c1", expired)
+			if err != nil || tk.Access != "a1" {
+				t.Errorf("caller %d: %v %v, want a1", i, tk.Access, err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := p.calls.Load(); n != 1 {
+		t.Fatalf("%d refreshes across three processes, want 1", n)
+	}
+	if st.tokens.Refresh != "r1" || len(p.saved) != 0 {
+		t.Errorf("stored %q, Save called %d times; want r1 stored by Lock alone", st.tokens.Refresh, len(p.saved))
+	}
+}
+
+func TestLockedRefreshRefusedMarksAndFailedStoreIsRetried(t *testing.T) {
+	now := time.Now()
+	p := &provider{valid: "r0"}
+	expired := app.Tokens{Access: "a0", Refresh: "r0", AccessExpiresAt: now.Add(-time.Minute)}
+	st := &sharedStore{tokens: expired, failPut: errors.New("database restarting")}
+	k := p.keeper(now)
+	k.Lock = st.lock
+	if _, err := k.Current(context.Background(), "c1", expired); err == nil {
+		t.Fatal("tokens the store did not take must fail the call")
+	}
+	// Save (not the provider) takes the kept tokens on the next try.
+	st.failPut = nil
+	tk, err := k.Current(context.Background(), "c1", expired)
+	if err != nil || tk.Access != "a1" || p.calls.Load() != 1 || len(p.saved) != 1 {
+		t.Fatalf("retry: %v %v after %d exchanges and %d saves; want a1, 1, 1", tk.Access, err, p.calls.Load(), len(p.saved))
+	}
+
+	revoked := &sharedStore{tokens: app.Tokens{Access: "x", Refresh: "revoked", AccessExpiresAt: now.Add(-time.Minute)}}
+	k2 := p.keeper(now)
+	k2.Lock = revoked.lock
+	if _, err := k2.Current(context.Background(), "c2", revoked.tokens); app.ErrorCode(err) != app.NotConnected {
+		t.Fatalf("revoked refresh token: %v", err)
+	}
+	if !revoked.refused || revoked.tokens.Refresh != "" {
+		t.Errorf("a refused refresh must mark the credential and erase its tokens: %+v", revoked)
+	}
+	// Another process, still holding the dead tokens, does not ask again.
+	k3 := p.keeper(now)
+	k3.Lock = revoked.lock
+	if _, err := k3.Current(context.Background(), "c2", app.Tokens{Access: "x", Refresh: "revoked", AccessExpiresAt: now.Add(-time.Minute)}); app.ErrorCode(err) != app.NotConnected {
+		t.Fatalf("second process: %v", err)
+	}
+	if n := p.calls.Load(); n != 2 {
+		t.Errorf("%d exchanges, want 2 (the refused token is not offered by another process)", n)
+	}
+}
