@@ -9,7 +9,7 @@ import (
 type Portal struct {
 	ID          int64
 	State       PortalState // "" is saved as PortalInstalled
-	Currency    string // the portal's company currency
+	Currency    string      // the portal's company currency
 	TimeZone    string
 	Tokens      Tokens // HubSpot OAuth tokens; encrypted at rest
 	InstalledAt time.Time

@@ -34,10 +34,10 @@ type Store struct {
 	dialect dialect
 	// tokenLocks serialise token refreshes on SQLite (tokenlock.go).
 	tokenLocks keyedMutex
-	db      *sql.DB // every write, and reads that must see them
-	read    *sql.DB // plain reads; the same pool as db on PostgreSQL
-	seal    *sealer
-	now     func() time.Time
+	db         *sql.DB // every write, and reads that must see them
+	read       *sql.DB // plain reads; the same pool as db on PostgreSQL
+	seal       *sealer
+	now        func() time.Time
 }
 
 var _ app.Store = (*Store)(nil)

@@ -1,0 +1,286 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for the test schema
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/hubspotfake"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/qbofake"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/store"
+)
+
+// subprocessEnv makes this test binary run the command of its arguments
+// instead of the tests: the real service in another process.
+const subprocessEnv = "HUBSPOT_QUICKBOOKS_TEST_SUBPROCESS"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(subprocessEnv) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// replica is one `serve` process.
+type replica struct {
+	cmd    *exec.Cmd
+	url    string
+	stderr *bytes.Buffer
+}
+
+// startReplica runs `serve` in a new process of this binary with env and
+// returns once it listens.
+func startReplica(t *testing.T, env map[string]string) *replica {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "serve")
+	cmd.Env = append(os.Environ(), subprocessEnv+"=1")
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	pr, pw := io.Pipe()
+	r := &replica{cmd: cmd, stderr: &bytes.Buffer{}}
+	cmd.Stderr = pw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("replica exited with %v:\n%s", err, r.stderr.String())
+			}
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			t.Errorf("replica did not stop on SIGTERM:\n%s", r.stderr.String())
+		}
+		pw.Close()
+	})
+	ready := make(chan string, 1)
+	var mu sync.Mutex
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			mu.Lock()
+			r.stderr.WriteString(sc.Text() + "\n")
+			mu.Unlock()
+			var line struct{ Msg, HTTP string }
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "serving" {
+				ready <- line.HTTP
+			}
+		}
+	}()
+	select {
+	case addr := <-ready:
+		r.url = "http://" + addr
+	case <-time.After(30 * time.Second):
+		mu.Lock()
+		defer mu.Unlock()
+		t.Fatalf("replica did not start:\n%s", r.stderr.String())
+	}
+	return r
+}
+
+// freshPostgresSchema creates an empty schema in the test database, drops
+// it afterwards, and returns a DATABASE_URL selecting it.
+func freshPostgresSchema(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("TEST_DATABASE_URL")
+	if base == "" {
+		base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	db, err := sql.Open("pgx", base)
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err = db.PingContext(ctx)
+		cancel()
+	}
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("PostgreSQL is not reachable (TEST_DATABASE_URL or 127.0.0.1:5432): start it or unset CI (%v)", err)
+		}
+		t.Skipf("PostgreSQL is not reachable: start it, or set CI=true to fail instead (%v)", err)
+	}
+	b := make([]byte, 8)
+	rand.Read(b)
+	schema := "replicas_test_" + hex.EncodeToString(b)
+	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := db.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+			t.Errorf("drop schema: %v", err)
+		}
+		db.Close()
+	})
+	u, _ := url.Parse(base)
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// TestTwoReplicasOnOnePostgresRefreshOnce: two server processes sharing
+// one PostgreSQL database, both asked at once to use a connection whose
+// access token expired, refresh it once between them: QBO rotates the
+// refresh token, so a second refresh would spend a dead one and fail.
+func TestTwoReplicasOnOnePostgresRefreshOnce(t *testing.T) {
+	ctx := context.Background()
+	dbURL := freshPostgresSchema(t)
+	fakes := sandbox.New(sandbox.Options{})
+	t.Cleanup(fakes.Close)
+	l, err := fakes.Listen("127.0.0.1:0", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close(context.Background()) })
+
+	key := make([]byte, 32)
+	rand.Read(key)
+	st, err := store.Open(ctx, store.Config{DatabaseURL: dbURL, EncryptionKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	conns, err := fakes.SeedStore(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	realm := qbofake.DemoRealmUS
+	conn := conns[realm]
+	expired := conn.Tokens
+	expired.AccessExpiresAt = time.Now().Add(-time.Minute)
+	if err := st.SaveTokens(ctx, conn.ID, expired); err != nil {
+		t.Fatal(err)
+	}
+
+	// The replicas sit behind one round-robin proxy, their PUBLIC_BASE_URL,
+	// as behind a load balancer: HubSpot signs the public URL.
+	proxy := newRoundRobin(t)
+	env := map[string]string{
+		"HTTP_ADDR": "127.0.0.1:0", "DEBUG_ADDR": "127.0.0.1:0", "LOG_LEVEL": "info",
+		"PUBLIC_BASE_URL":            proxy.url,
+		"DATABASE_URL":               dbURL,
+		"ENCRYPTION_KEY":             base64.StdEncoding.EncodeToString(key),
+		"HUBSPOT_APP_ID":             strconv.Itoa(sandboxAppID),
+		"HUBSPOT_CLIENT_ID":          "sandbox-hubspot-client-id",
+		"HUBSPOT_CLIENT_SECRET":      sandboxClientSecret,
+		"HUBSPOT_API_BASE_URL":       l.HubSpotURL,
+		"QBO_CLIENT_ID":              qbofake.DefaultClientID,
+		"QBO_CLIENT_SECRET":          qbofake.DefaultClientSecret,
+		"QBO_API_BASE_URL":           l.QBOURL,
+		"QBO_TOKEN_URL":              l.QBOURL + "/oauth2/v1/tokens/bearer",
+		"QBO_AUTHORIZE_URL":          l.QBOURL + "/connect/oauth2",
+		"QBO_REVOKE_URL":             l.QBOURL + "/v2/oauth2/tokens/revoke",
+		"QBO_WEBHOOK_VERIFIER_TOKEN": "sandbox-qbo-verifier-token",
+	}
+	replicas := []*replica{startReplica(t, env), startReplica(t, env)}
+	proxy.to(replicas[0].url, replicas[1].url)
+	before := fakes.QBO.Counters().Count(qbofake.RouteOAuthToken, realm)
+
+	// Twenty distinct searches at once (hubspot.fetch's limit per account),
+	// ten at each replica: each needs QBO.
+	client := &hubspotfake.CardClient{AppID: sandboxAppID, PortalID: conn.PortalID, UserID: 7,
+		UserEmail: "rep@northwind.example", ClientSecret: sandboxClientSecret, NoRetry: true}
+	var wg sync.WaitGroup
+	errs := make(chan string, 20)
+	for i := range 20 {
+		wg.Go(func() {
+			u := fmt.Sprintf("%s/api/v1/connections/%s/invoices?q=%d", proxy.url, conn.ID, 200000+i)
+			resp, err := client.Do(ctx, http.MethodGet, u, nil)
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				errs <- fmt.Sprintf("request %d: %d %s", i, resp.StatusCode, body)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if a, b := proxy.served(0), proxy.served(1); a != 10 || b != 10 {
+		t.Errorf("the replicas served %d and %d requests, want 10 each", a, b)
+	}
+	if n := fakes.QBO.Counters().Count(qbofake.RouteOAuthToken, realm) - before; n != 1 {
+		t.Errorf("%d token refreshes by two replicas, want 1", n)
+	}
+	stored, err := st.Connection(ctx, conn.PortalID, conn.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.Tokens.Refresh == conn.Tokens.Refresh || stored.State != "connected" {
+		t.Errorf("after the refresh: state %s, refresh token rotated %v", stored.State, stored.Tokens.Refresh != conn.Tokens.Refresh)
+	}
+}
+
+// roundRobin is a reverse proxy sending each request to the next backend.
+type roundRobin struct {
+	url      string
+	mu       sync.Mutex
+	backends []*httputil.ReverseProxy
+	counts   []int
+	next     int
+}
+
+func newRoundRobin(t *testing.T) *roundRobin {
+	t.Helper()
+	rr := &roundRobin{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rr.mu.Lock()
+		i := rr.next % len(rr.backends)
+		rr.next++
+		rr.counts[i]++
+		b := rr.backends[i]
+		rr.mu.Unlock()
+		b.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	rr.url = srv.URL
+	return rr
+}
+
+func (rr *roundRobin) to(urls ...string) {
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	for _, raw := range urls {
+		u, _ := url.Parse(raw)
+		rr.backends = append(rr.backends, httputil.NewSingleHostReverseProxy(u))
+		rr.counts = append(rr.counts, 0)
+	}
+}
+
+func (rr *roundRobin) served(i int) int {
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	return rr.counts[i]
+}
