@@ -94,6 +94,10 @@ func (s *Service) buildCard(ctx context.Context, portalID int64, obj ObjectRef) 
 	if err != nil {
 		return nil, err
 	}
+	settings, err := s.store.PortalSettings(ctx, portalID)
+	if err != nil {
+		return nil, err
+	}
 	byConn := make(map[string][]InvoiceLink)
 	for _, l := range links {
 		byConn[l.ConnectionID] = append(byConn[l.ConnectionID], l)
@@ -123,7 +127,9 @@ func (s *Service) buildCard(ctx context.Context, portalID int64, obj ObjectRef) 
 	for i := range groups {
 		groups[i].Connection.Tokens = Tokens{}
 	}
-	card.Connections, card.Groups = conns, groups
+	// The create flow offers the portal's default company first; groups
+	// keep the oldest-first order.
+	card.Connections, card.Groups = defaultFirst(conns, settings.DefaultConnectionID), groups
 	return card, nil
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 )
@@ -112,4 +113,22 @@ func (m *memo[T]) forget(key string) {
 	defer m.mu.Unlock()
 	delete(m.vals, key)
 	delete(m.busy, key)
+}
+
+// forgetPrefix is forget for every key that starts with prefix (all the
+// cards of one portal). It walks the whole memo, so it is for rare writes
+// such as a settings change, not for every request.
+func (m *memo[T]) forgetPrefix(prefix string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k := range m.vals {
+		if strings.HasPrefix(k, prefix) {
+			delete(m.vals, k)
+		}
+	}
+	for k := range m.busy {
+		if strings.HasPrefix(k, prefix) {
+			delete(m.busy, k)
+		}
+	}
 }

@@ -67,6 +67,18 @@ type Store interface {
 	// FinishAttempt records the answer of the portal's attempt under key;
 	// NotFound if there is none.
 	FinishAttempt(ctx context.Context, portalID int64, key string, result []byte) error
+
+	// PortalSettings returns the portal's settings: what was saved, and
+	// DefaultPortalSettings for what never was.
+	PortalSettings(ctx context.Context, portalID int64) (PortalSettings, error)
+	// SaveDefaultConnection stores the portal's default connection, ""
+	// for none; NotFound if the connection is not the portal's. The
+	// default and each kind's sync settings are saved apart, so two admins
+	// changing different settings at once never undo each other.
+	SaveDefaultConnection(ctx context.Context, portalID int64, connectionID string) error
+	// SaveSyncSettings replaces one kind's sync settings, as given
+	// (EnabledAt included).
+	SaveSyncSettings(ctx context.Context, portalID int64, object SyncObject, s SyncSettings) error
 }
 
 // Attempt is one create request from the card, stored before any call to

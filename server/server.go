@@ -105,6 +105,9 @@ func (s *Server) routes() {
 	card.POST("/records/:objectType/:objectId/invoices", s.handleInvoiceCreate)
 	card.POST("/records/:objectType/:objectId/invoice-links", s.handleInvoiceLinksAdd)
 	card.DELETE("/records/:objectType/:objectId/invoice-links/:linkId", s.handleInvoiceLinkDelete)
+	card.GET("/settings", s.handleSettings)
+	card.PUT("/settings/default-connection", s.handleSetDefaultConnection)
+	card.PUT("/settings/sync/:object", s.handleSetSync)
 }
 
 // Handler returns the server as an http.Handler.

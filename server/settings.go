@@ -1,0 +1,132 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
+)
+
+// The app's settings page (app/settings.go): the portal's companies, the
+// default one, and contact, product and invoice sync. Every answer is the
+// whole settings view, so the page redraws from what was stored.
+
+type settingsResponse struct {
+	Connections []connectionJSON `json:"connections"`
+	// DefaultConnectionID is the effective default; null when the portal
+	// has no usable company.
+	DefaultConnectionID *string `json:"defaultConnectionId"`
+	// DefaultConnectionImplicit: no usable choice is stored, so the
+	// default is the oldest connected company.
+	DefaultConnectionImplicit bool             `json:"defaultConnectionImplicit"`
+	Sync                      syncSettingsJSON `json:"sync"`
+	UpdatedAt                 string           `json:"updatedAt,omitempty"`
+}
+
+type syncSettingsJSON struct {
+	Contacts syncJSON `json:"contacts"`
+	Products syncJSON `json:"products"`
+	Invoices syncJSON `json:"invoices"`
+}
+
+type syncJSON struct {
+	Enabled          bool   `json:"enabled"`
+	OnCreateOrUpdate string `json:"onCreateOrUpdate"`
+	OnDelete         string `json:"onDelete"`
+	EnabledAt        string `json:"enabledAt,omitempty"`
+}
+
+func toSyncJSON(s app.SyncSettings) syncJSON {
+	return syncJSON{Enabled: s.Enabled, OnCreateOrUpdate: string(s.OnCreateOrUpdate), OnDelete: string(s.OnDelete),
+		EnabledAt: formatInstant(s.EnabledAt)}
+}
+
+func toSettingsResponse(v app.SettingsView) settingsResponse {
+	resp := settingsResponse{
+		Connections:               make([]connectionJSON, 0, len(v.Connections)),
+		DefaultConnectionImplicit: v.DefaultImplicit,
+		Sync:                      syncSettingsJSON{Contacts: toSyncJSON(v.Contacts), Products: toSyncJSON(v.Products), Invoices: toSyncJSON(v.Invoices)},
+		UpdatedAt:                 formatInstant(v.UpdatedAt),
+	}
+	for _, c := range v.Connections {
+		resp.Connections = append(resp.Connections, toConnectionJSON(c))
+	}
+	if v.DefaultConnectionID != "" {
+		resp.DefaultConnectionID = &v.DefaultConnectionID
+	}
+	return resp
+}
+
+// formatInstant is RFC 3339 in UTC, "" for the zero time.
+func formatInstant(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func (s *Server) handleSettings(c echo.Context) error {
+	v, err := s.svc.Settings(c.Request().Context(), callerOf(c).PortalID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toSettingsResponse(v))
+}
+
+// defaultConnectionRequest: connectionId is required; "" goes back to the
+// oldest connected company.
+type defaultConnectionRequest struct {
+	ConnectionID *string `json:"connectionId"`
+}
+
+func (s *Server) handleSetDefaultConnection(c echo.Context) error {
+	var req defaultConnectionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.ConnectionID == nil {
+		return app.Errorf(app.Invalid, `The field "connectionId" is required: a connection id, or "" to use the oldest connected company.`)
+	}
+	v, err := s.svc.SetDefaultConnection(c.Request().Context(), callerOf(c).PortalID, *req.ConnectionID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toSettingsResponse(v))
+}
+
+// syncRequest replaces one kind's sync settings: every field is required,
+// so a page that sent half a form never turns something off by omission.
+type syncRequest struct {
+	Enabled          *bool   `json:"enabled"`
+	OnCreateOrUpdate *string `json:"onCreateOrUpdate"`
+	OnDelete         *string `json:"onDelete"`
+}
+
+func (s *Server) handleSetSync(c echo.Context) error {
+	// The kind is checked before the body, so a wrong URL says so first.
+	object, err := app.ParseSyncObject(c.Param("object"))
+	if err != nil {
+		return err
+	}
+	var req syncRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	switch {
+	case req.Enabled == nil:
+		return app.Errorf(app.Invalid, `The field "enabled" is required (true or false).`)
+	case req.OnCreateOrUpdate == nil:
+		return app.Errorf(app.Invalid, `The field "onCreateOrUpdate" is required: create_or_update, update_only or nothing.`)
+	case req.OnDelete == nil:
+		return app.Errorf(app.Invalid, `The field "onDelete" is required: archive, keep or nothing.`)
+	}
+	v, err := s.svc.SetSync(c.Request().Context(), callerOf(c).PortalID, string(object), app.SyncSettings{
+		Enabled: *req.Enabled, OnCreateOrUpdate: app.WriteChoice(*req.OnCreateOrUpdate), OnDelete: app.DeleteChoice(*req.OnDelete),
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toSettingsResponse(v))
+}

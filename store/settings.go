@@ -1,0 +1,125 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
+)
+
+// PortalSettings returns the portal's settings: what was saved, and
+// app.DefaultPortalSettings for what never was. UpdatedAt is the latest
+// save of any of them.
+func (s *Store) PortalSettings(ctx context.Context, portalID int64) (app.PortalSettings, error) {
+	ps := app.DefaultPortalSettings(portalID)
+	var def sql.NullString
+	var updated time.Time
+	err := s.read.QueryRowContext(ctx,
+		`SELECT default_connection_id, updated_at FROM portal_settings WHERE portal_id = $1`,
+		portalID).Scan(&def, timeColumn{&updated})
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return app.PortalSettings{}, fmt.Errorf("store: read settings of portal %d: %w", portalID, err)
+	default:
+		ps.DefaultConnectionID, ps.UpdatedAt = def.String, updated
+	}
+
+	rows, err := s.read.QueryContext(ctx, `
+		SELECT object, enabled, on_create_or_update, on_delete, enabled_at, updated_at
+		FROM sync_settings WHERE portal_id = $1`, portalID)
+	if err != nil {
+		return app.PortalSettings{}, fmt.Errorf("store: read sync settings of portal %d: %w", portalID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var object, write, del string
+		var ss app.SyncSettings
+		if err := rows.Scan(&object, &ss.Enabled, &write, &del, timeColumn{&ss.EnabledAt}, timeColumn{&updated}); err != nil {
+			return app.PortalSettings{}, fmt.Errorf("store: read sync settings of portal %d: %w", portalID, err)
+		}
+		target := ps.Sync(app.SyncObject(object))
+		if target == nil {
+			continue // a kind a newer release saved; this one does not sync it
+		}
+		ss.OnCreateOrUpdate, ss.OnDelete = app.WriteChoice(write), app.DeleteChoice(del)
+		*target = ss
+		if updated.After(ps.UpdatedAt) {
+			ps.UpdatedAt = updated
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return app.PortalSettings{}, fmt.Errorf("store: read sync settings of portal %d: %w", portalID, err)
+	}
+	return ps, nil
+}
+
+// SaveDefaultConnection stores the portal's default connection; "" clears
+// it. NotFound when the connection does not exist or is another portal's:
+// the insert only selects a connection of the portal, and the foreign key
+// holds the same rule for any other writer.
+func (s *Store) SaveDefaultConnection(ctx context.Context, portalID int64, connectionID string) error {
+	if portalID <= 0 {
+		return fmt.Errorf("store: save default connection: invalid portal id %d", portalID)
+	}
+	now := formatTime(s.now())
+	var res sql.Result
+	var err error
+	if connectionID == "" {
+		res, err = s.db.ExecContext(ctx, `
+			INSERT INTO portal_settings (portal_id, default_connection_id, updated_at) VALUES ($1, NULL, $2)
+			ON CONFLICT (portal_id) DO UPDATE SET
+				default_connection_id = NULL,
+				updated_at = excluded.updated_at`,
+			portalID, now)
+	} else {
+		// SQLite needs the WHERE to read ON CONFLICT as the upsert's.
+		res, err = s.db.ExecContext(ctx, `
+			INSERT INTO portal_settings (portal_id, default_connection_id, updated_at)
+			SELECT portal_id, id, $3 FROM connections WHERE portal_id = $1 AND id = $2
+			ON CONFLICT (portal_id) DO UPDATE SET
+				default_connection_id = excluded.default_connection_id,
+				updated_at = excluded.updated_at`,
+			portalID, connectionID, now)
+	}
+	if err != nil {
+		return fmt.Errorf("store: save default connection of portal %d: %w", portalID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: save default connection of portal %d: %w", portalID, err)
+	}
+	if n == 0 {
+		return errConnectionNotFound()
+	}
+	return nil
+}
+
+// SaveSyncSettings replaces one kind's sync settings, EnabledAt as given
+// (the app decides it).
+func (s *Store) SaveSyncSettings(ctx context.Context, portalID int64, object app.SyncObject, ss app.SyncSettings) error {
+	if portalID <= 0 {
+		return fmt.Errorf("store: save sync settings: invalid portal id %d", portalID)
+	}
+	if _, err := app.ParseSyncObject(string(object)); err != nil {
+		return fmt.Errorf("store: save sync settings of portal %d: %w", portalID, err)
+	}
+	_, err := s.db.ExecContext(ctx, `
+		INSERT INTO sync_settings (portal_id, object, enabled, on_create_or_update, on_delete, enabled_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (portal_id, object) DO UPDATE SET
+			enabled = excluded.enabled,
+			on_create_or_update = excluded.on_create_or_update,
+			on_delete = excluded.on_delete,
+			enabled_at = excluded.enabled_at,
+			updated_at = excluded.updated_at`,
+		portalID, string(object), ss.Enabled, string(ss.OnCreateOrUpdate), string(ss.OnDelete),
+		formatTime(ss.EnabledAt), formatTime(s.now()))
+	if err != nil {
+		return fmt.Errorf("store: save %s sync settings of portal %d: %w", object, portalID, err)
+	}
+	return nil
+}
