@@ -5,6 +5,7 @@
 //	hubspot-quickbooks demo      the real service wired to the sandbox fakes and the demo seed, on loopback
 //	hubspot-quickbooks sandbox   only the QuickBooks Online and HubSpot fakes, on loopback
 //	hubspot-quickbooks card      call the card API as HubSpot's hubspot.fetch does (signed)
+//	hubspot-quickbooks rotate-key  re-encrypt stored tokens from ENCRYPTION_KEY to NEW_ENCRYPTION_KEY (offline)
 //
 // Wiring happens here and only here, in reading order (wire.go).
 package main
@@ -41,6 +42,7 @@ commands:
   demo      run the service against the sandbox fakes with the demo seed
   sandbox   serve the QuickBooks Online and HubSpot fakes with the demo seed
   card      call the card API signed as HubSpot would (see: card -h)
+  rotate-key  re-encrypt stored tokens under NEW_ENCRYPTION_KEY, replicas stopped (see: rotate-key -h)
 `
 
 // env looks up configuration variables: os.LookupEnv in main, a map in tests.
@@ -61,6 +63,8 @@ func run(ctx context.Context, args []string, getenv env, stdout, stderr io.Write
 		return runSandbox(ctx, args[1:], stdout, stderr)
 	case "card":
 		return runCard(ctx, args[1:], getenv, stdout, stderr)
+	case "rotate-key":
+		return runRotateKey(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
