@@ -236,9 +236,9 @@ func (s *Service) actions(ctx context.Context, portalID int64, obj ObjectRef, co
 		}
 	}
 	if usable == 0 {
-		reason := "Connect a QuickBooks company in the app settings first."
+		reason := "Connect a QuickBooks company first."
 		if len(conns) > 0 {
-			reason = "Reconnect QuickBooks in the app settings first."
+			reason = "Reconnect QuickBooks first."
 		}
 		return []Action{
 			{Name: ActionCreateInvoice, Reason: reason},

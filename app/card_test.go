@@ -287,7 +287,7 @@ func TestCardActions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a := other.Actions[0]; a.Allowed || a.Reason != "Connect a QuickBooks company in the app settings first." {
+	if a := other.Actions[0]; a.Allowed || a.Reason != "Connect a QuickBooks company first." {
 		t.Errorf("no connection: %+v", a)
 	}
 	if len(other.Groups) != 0 || len(other.Connections) != 0 {

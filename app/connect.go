@@ -238,6 +238,7 @@ func (s *Service) FinishConnect(ctx context.Context, cb ConnectCallback) (Connec
 	if err != nil {
 		return Connection{}, fmt.Errorf("save connection of portal %d to realm %s: %w", st.PortalID, cb.RealmID, err)
 	}
+	s.cards.forgetPrefix(fmt.Sprintf("%d:", st.PortalID)) // the card shows the new state at once
 	s.log.InfoContext(ctx, "quickbooks company connected", "portal", st.PortalID, "user", st.UserID,
 		"realm", saved.RealmID, "connection", saved.ID)
 	return saved, nil
@@ -266,6 +267,7 @@ func (s *Service) Disconnect(ctx context.Context, portalID int64, connectionID s
 	if err != nil {
 		return Connection{}, fmt.Errorf("disconnect connection %s: %w", conn.ID, err)
 	}
+	s.cards.forgetPrefix(fmt.Sprintf("%d:", portalID))
 	s.log.InfoContext(ctx, "quickbooks company disconnected", "portal", portalID, "connection", saved.ID)
 	return saved, nil
 }

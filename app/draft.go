@@ -251,9 +251,9 @@ func (s *Service) portalAndConnection(ctx context.Context, portalID int64, conne
 	}
 	switch conn.State {
 	case Disconnected:
-		return Portal{}, Connection{}, Errorf(NotConnected, "QuickBooks company %s is disconnected; connect it again in the app settings.", conn.CompanyName)
+		return Portal{}, Connection{}, Errorf(NotConnected, "QuickBooks company %s is disconnected; connect it again.", conn.CompanyName)
 	case NeedsReconnect:
-		return Portal{}, Connection{}, Errorf(NotConnected, "Reconnect QuickBooks company %s in the app settings.", conn.CompanyName)
+		return Portal{}, Connection{}, Errorf(NotConnected, "Reconnect QuickBooks company %s.", conn.CompanyName)
 	}
 	return portal, conn, nil
 }

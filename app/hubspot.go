@@ -40,6 +40,9 @@ type HubSpot interface {
 	// to (the access token's hub_id) and its company currency and time zone
 	// (account-info details).
 	AccountInfo(ctx context.Context, tokens Tokens) (portalID int64, currency, timeZone string, err error)
+	// Uninstall removes the app from the portal's HubSpot account, which
+	// ends its tokens; NotConnected when HubSpot no longer accepts them.
+	Uninstall(ctx context.Context, portal Portal) error
 }
 
 // Quote is a HubSpot quote, as far as invoicing cares.

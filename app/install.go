@@ -117,3 +117,55 @@ func (s *Service) FinishInstall(ctx context.Context, cb InstallCallback) (Portal
 	}
 	return p, nil
 }
+
+// Uninstall removes the app from a portal at its admin's request: HubSpot
+// uninstalls it (the card goes, and HubSpot ends the portal's tokens), each
+// connected QuickBooks company's grant is revoked at Intuit, and every
+// token is erased here. The portal is kept as uninstalled and its
+// connections as disconnected, with their invoice links and snapshots, so
+// a reinstall and reconnect show the same invoices again.
+//
+// When HubSpot cannot be reached nothing changes and the admin retries. A
+// HubSpot that no longer accepts the tokens (the app was already removed
+// there) counts as uninstalled. An Intuit revoke that fails is logged and
+// the connection's tokens are erased anyway: with HubSpot's side gone, the
+// uninstall must not stop half way, and erased tokens can no longer be used
+// by anyone; Intuit ends an unused grant by itself after 100 days.
+func (s *Service) Uninstall(ctx context.Context, portalID int64) (Portal, []Connection, error) {
+	p, err := s.store.Portal(ctx, portalID)
+	if err != nil {
+		return Portal{}, nil, err
+	}
+	if p.Tokens.Access != "" {
+		if err := s.hubspot.Uninstall(ctx, p); err != nil && ErrorCode(err) != NotConnected {
+			return Portal{}, nil, err
+		}
+	}
+	conns, err := s.store.Connections(ctx, portalID)
+	if err != nil {
+		return Portal{}, nil, err
+	}
+	for i, c := range conns {
+		if c.Tokens.Refresh != "" {
+			if err := s.qbo.Revoke(ctx, c.Tokens.Refresh); err != nil {
+				s.log.WarnContext(ctx, "quickbooks: revoke at uninstall failed; erasing the tokens anyway",
+					"portal", portalID, "connection", c.ID, "err", err)
+			}
+		}
+		if c.State != Disconnected || c.Tokens != (Tokens{}) {
+			c.State, c.Tokens = Disconnected, Tokens{}
+			if c, err = s.store.SaveConnection(ctx, c); err != nil {
+				return Portal{}, nil, fmt.Errorf("uninstall portal %d: disconnect %s: %w", portalID, c.ID, err)
+			}
+		}
+		c.Tokens = Tokens{}
+		conns[i] = c
+	}
+	p.State, p.Tokens = PortalUninstalled, Tokens{}
+	if err := s.store.SavePortal(ctx, p); err != nil {
+		return Portal{}, nil, fmt.Errorf("uninstall portal %d: %w", portalID, err)
+	}
+	s.cards.forgetPrefix(fmt.Sprintf("%d:", portalID))
+	s.log.InfoContext(ctx, "app uninstalled from the portal", "portal", portalID, "connections", len(conns))
+	return p, conns, nil
+}

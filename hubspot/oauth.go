@@ -111,7 +111,7 @@ func (c *Client) sendJSON(ctx context.Context, method, path, bearer string, body
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(b))
-	if err != nil || resp.StatusCode >= 300 {
+	if err != nil || resp.StatusCode >= 300 || v == nil {
 		return resp, err
 	}
 	if err := json.Unmarshal(b, v); err != nil {

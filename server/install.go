@@ -56,3 +56,27 @@ func (s *Server) installFailed(c echo.Context, err error) error {
 	s.metrics.countError(code)
 	return s.page(c, status, "The app was not installed", message)
 }
+
+type uninstallResponse struct {
+	Portal struct {
+		ID    int64  `json:"id"`
+		State string `json:"state"`
+	} `json:"portal"`
+	Connections []connectionJSON `json:"connections"`
+}
+
+// handleUninstall uninstalls the app from the caller's portal (signed,
+// from the settings page); see app.Service.Uninstall.
+func (s *Server) handleUninstall(c echo.Context) error {
+	p, conns, err := s.svc.Uninstall(c.Request().Context(), callerOf(c).PortalID)
+	if err != nil {
+		return err
+	}
+	var out uninstallResponse
+	out.Portal.ID, out.Portal.State = p.ID, string(p.State)
+	out.Connections = make([]connectionJSON, len(conns))
+	for i, conn := range conns {
+		out.Connections[i] = toConnectionJSON(conn)
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -105,6 +105,7 @@ func (s *Server) routes() {
 	card.POST("/records/:objectType/:objectId/invoices", s.handleInvoiceCreate)
 	card.POST("/records/:objectType/:objectId/invoice-links", s.handleInvoiceLinksAdd)
 	card.DELETE("/records/:objectType/:objectId/invoice-links/:linkId", s.handleInvoiceLinkDelete)
+	card.DELETE("/installation", s.handleUninstall)
 	card.GET("/settings", s.handleSettings)
 	card.PUT("/settings/default-connection", s.handleSetDefaultConnection)
 	card.PUT("/settings/sync/:object", s.handleSetSync)

@@ -55,7 +55,11 @@ type setup struct {
 	cardTTL     time.Duration
 	unthrottled bool
 	now         func() time.Time
+	fakeNow     func() time.Time
 }
+
+// withFakeClock gives both fakes a clock (their tokens' expiry).
+func withFakeClock(now func() time.Time) option { return func(s *setup) { s.fakeNow = now } }
 
 // withClock gives the use cases a clock (the connect state's expiry).
 func withClock(now func() time.Time) option { return func(s *setup) { s.now = now } }
@@ -81,7 +85,7 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 		o(&set)
 	}
 
-	fakes := sandbox.New(sandbox.Options{Logger: log, Unthrottled: set.unthrottled})
+	fakes := sandbox.New(sandbox.Options{Logger: log, Unthrottled: set.unthrottled, Now: set.fakeNow})
 	t.Cleanup(fakes.Close)
 	upstream := &http.Client{Transport: fakes.Transport(), Timeout: 5 * time.Second}
 

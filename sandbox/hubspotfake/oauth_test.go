@@ -249,3 +249,23 @@ func TestOAuthPortalChoiceAndErrors(t *testing.T) {
 	f.clock.Advance(31 * time.Minute)
 	envelope(t, f.do(tk.AccessToken, "GET", "/account-info/v3/details", nil), 401, "EXPIRED_AUTHENTICATION")
 }
+
+func TestAppUninstallEndsTheGrant(t *testing.T) {
+	f := newFixture(t, hubspotfake.Options{})
+	tk := f.install(t, 20000001)
+	other := f.install(t, 20000002)
+
+	f.do(tk.AccessToken, "DELETE", "/appinstalls/2026-03/external-install", nil).want(t, http.StatusNoContent)
+	envelope(t, f.do(tk.AccessToken, "GET", "/account-info/v3/details", nil), http.StatusUnauthorized, "INVALID_AUTHENTICATION")
+	e := f.token(url.Values{"grant_type": {"refresh_token"}, "client_id": {clientID}, "client_secret": {clientSecret}, "refresh_token": {tk.RefreshToken}})
+	e.want(t, http.StatusBadRequest)
+	if e.json(t)["status"] != "BAD_REFRESH_TOKEN" {
+		t.Errorf("refresh after uninstall: %s", e.body)
+	}
+	// Another portal's install is untouched; an unauthenticated call is 401.
+	f.do(other.AccessToken, "GET", "/account-info/v3/details", nil).want(t, http.StatusOK)
+	envelope(t, f.do("", "DELETE", "/appinstalls/v3/external-install", nil), http.StatusUnauthorized, "INVALID_AUTHENTICATION")
+	if n := f.srv.Counters().Count(hubspotfake.RouteAppUninstall, ""); n != 2 {
+		t.Errorf("uninstall counted %d times, want 2", n)
+	}
+}

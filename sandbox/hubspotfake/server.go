@@ -126,6 +126,7 @@ const (
 	RouteOAuthTokenInfo        = "oauth.token_info"
 	RouteOAuthRefreshTokenInfo = "oauth.refresh_token_info"
 	RouteOAuthRevoke           = "oauth.revoke"
+	RouteAppUninstall          = "appinstalls.uninstall"
 	RouteUnknown               = "unknown"
 )
 
@@ -213,6 +214,10 @@ func (s *Server) routes() {
 	// Account (reference §4.4).
 	s.api("GET /account-info/v3/details", RouteAccountDetails, "", s.handleAccountDetails)
 	s.api("GET /account-info/2026-03/details", RouteAccountDetails, "", s.handleAccountDetails)
+
+	// The app uninstalling itself from the token's portal.
+	s.api("DELETE /appinstalls/2026-03/external-install", RouteAppUninstall, "", s.handleUninstall)
+	s.api("DELETE /appinstalls/v3/external-install", RouteAppUninstall, "", s.handleUninstall)
 
 	// OAuth (reference §4.6): no bearer token.
 	s.open("GET /oauth/authorize", RouteOAuthAuthorize, s.handleAuthorize)
