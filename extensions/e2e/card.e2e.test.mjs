@@ -104,6 +104,18 @@ async function waitForInvoices(card) {
   await card.getByRole('table').first().waitFor();
 }
 
+/** Calls the card API as HubSpot's proxy would (the demo's signing /hubspot-fetch), for portal 20000001. */
+async function cardApi(method, path) {
+  const res = await fetch(`${demo.preview}/hubspot-fetch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ url: demo.cardApi + path, method }),
+  });
+  const body = await res.json();
+  assert.ok(res.ok, `${method} ${path} → ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
 describe('Integrated invoices card in the browser', () => {
   test('(a) deal 1011 shows its seeded invoices with their status labels', async (t) => {
     const { page, card, check } = await openCard(t, 'deals', 1011);
@@ -273,6 +285,43 @@ describe('Integrated invoices card in the browser', () => {
     assert.match(message, /tax code/i, 'the refusal names the tax code');
     assert.equal(await tax.isVisible(), true, 'the refused field is on screen');
     await shot(page, 'd-3-refused');
+    await check();
+  });
+
+  // Last: it disconnects the US company (and connects it again).
+  test('(e) deal 1011 with the US company disconnected: "Connect QuickBooks" → Intuit → "I\'ve connected it"', async (t) => {
+    const { connections } = await cardApi('GET', '/api/v1/connections');
+    const us = connections.find((c) => c.realmId === '9130357766900001');
+    assert.ok(us, 'the demo has the US company');
+    await cardApi('DELETE', `/api/v1/connections/${us.id}`);
+    // The service keeps a record's card for a moment (2 s) and a connect or disconnect does not forget it yet.
+    const usState = async () => (await cardApi('GET', '/api/v1/records/deals/1011/invoices')).groups.find((g) => g.connection.id === us.id)?.connection.state;
+    await waitUntil(async () => (await usState()) === 'disconnected', "deal 1011's card shows the US company disconnected");
+
+    const { page, card, check } = await openCard(t, 'deals', 1011);
+    await waitForInvoices(card);
+    const notice = card.locator('[data-hs-component="Alert"]').filter({ hasText: 'QuickBooks disconnected' });
+    await notice.waitFor();
+    assert.equal(await card.getByRole('button', { name: 'Send', exact: true }).count(), 0, 'no Send for a disconnected company');
+    await notice.getByRole('button', { name: 'Connect QuickBooks', exact: true }).click();
+    const link = notice.getByRole('link', { name: /Continue to QuickBooks/ });
+    await link.waitFor();
+    assert.equal(await link.getAttribute('target'), '_blank', 'Intuit opens in a new tab');
+    assert.match(await link.getAttribute('href'), /\/connect\/oauth2\?.*state=/);
+    await shot(page, 'e-1-continue');
+
+    // The sandbox's Intuit consents at once and sends the browser to the service's callback.
+    const [intuit] = await Promise.all([page.context().waitForEvent('page'), link.click()]);
+    await intuit.waitForLoadState();
+    await intuit.getByRole('heading', { name: 'QuickBooks connected' }).waitFor();
+    await intuit.close();
+    await waitUntil(async () => (await usState()) === 'connected', "deal 1011's card shows the US company connected");
+
+    await notice.getByRole('button', { name: "I've connected it", exact: true }).click();
+    await notice.waitFor({ state: 'detached' });
+    await rowWith(card, '1001').waitFor();
+    await card.getByRole('button', { name: 'Send', exact: true }).first().waitFor();
+    await shot(page, 'e-2-connected');
     await check();
   });
 });

@@ -22,6 +22,7 @@ import {
   Text,
 } from '@hubspot/ui-extensions';
 import { ApiError, api, asApiError } from './api';
+import { ConnectQuickBooks } from './ConnectQuickBooks';
 import { formatDate, formatMoney, statusVariant } from './format';
 import { useDebounced, useMounted } from './hooks';
 import { invoiceLabel } from './InvoiceGroups';
@@ -106,7 +107,7 @@ export function AddExistingPanel({ objectType, objectId, connections, onAdded, o
     return (
       <PanelBody>
         <Alert title="Connect QuickBooks" variant="warning">
-          Connect a QuickBooks company in the app settings first.
+          Connect a QuickBooks company first: close this panel and use "Connect QuickBooks" on the card.
         </Alert>
       </PanelBody>
     );
@@ -149,6 +150,7 @@ export function AddExistingPanel({ objectType, objectId, connections, onAdded, o
             <Alert title="Could not search the invoices" variant="danger">
               <Flex direction="column" gap="xs">
                 <Text>{results.error.message}</Text>
+                {results.error.code === 'not_connected' && <ConnectQuickBooks kind="reconnect" retryLabel="Try again" size="xs" />}
                 <Button size="xs" onClick={() => setReload((n) => n + 1)}>
                   Try again
                 </Button>

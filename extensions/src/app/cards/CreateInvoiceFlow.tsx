@@ -29,6 +29,7 @@ import {
   ToggleGroup,
 } from '@hubspot/ui-extensions';
 import { ApiError, api, asApiError } from './api';
+import { ConnectQuickBooks } from './ConnectQuickBooks';
 import type { FieldErrors } from './api';
 import {
   AttemptKeys,
@@ -270,7 +271,7 @@ export function CreateInvoiceFlow({ objectType, objectId, connections, onCreated
     return (
       <PanelBody>
         <Alert title="Connect QuickBooks" variant="warning">
-          Connect a QuickBooks company in the app settings first.
+          Connect a QuickBooks company first: close this panel and use "Connect QuickBooks" on the card.
         </Alert>
       </PanelBody>
     );
@@ -454,6 +455,7 @@ function SourceStep(props: {
       <Alert title={notConnected ? 'Reconnect QuickBooks' : 'Could not prepare the invoice'} variant="danger">
         <Flex direction="column" gap="xs">
           <Text>{scratch.error.message}</Text>
+          {notConnected && <ConnectQuickBooks kind="reconnect" retryLabel="Try again" size="xs" />}
           <Button size="xs" onClick={props.onRetry}>
             Try again
           </Button>

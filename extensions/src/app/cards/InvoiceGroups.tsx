@@ -16,6 +16,7 @@ import {
   Text,
 } from '@hubspot/ui-extensions';
 import { api, asApiError } from './api';
+import { ConnectQuickBooks } from './ConnectQuickBooks';
 import type { Banner } from './InvoicesCard';
 import { formatDate, formatMoney, newIdempotencyKey, statusVariant } from './format';
 import type { Connection, Invoice, InvoiceGroup, ObjectType } from './types';
@@ -26,9 +27,15 @@ interface Props {
   objectId: string;
   onChanged: () => void;
   onBanner: (b: Banner) => void;
+  /**
+   * Loads the card again after QuickBooks was connected in another tab. With
+   * it, a company that is disconnected or needs reconnecting offers to
+   * (re)connect it.
+   */
+  onReconnected?: () => Promise<boolean>;
 }
 
-export function InvoiceGroups({ groups, objectType, objectId, onChanged, onBanner }: Props) {
+export function InvoiceGroups({ groups, objectType, objectId, onChanged, onBanner, onReconnected }: Props) {
   // Send keys survive a failed send, so "Send" again after a timeout replays
   // QuickBooks' first answer instead of emailing twice.
   const sendKeys = useRef(new Map<string, string>());
@@ -40,9 +47,20 @@ export function InvoiceGroups({ groups, objectType, objectId, onChanged, onBanne
         .map((g) => (
           <Flex direction="column" gap="xs" key={g.connection.id}>
             {several && <Heading>{g.connection.companyName}</Heading>}
-            {g.notice && (
+            {(g.notice || unusable(g.connection)) && (
               <Alert title={noticeTitle(g.connection)} variant="warning">
-                {g.notice}
+                {onReconnected && unusable(g.connection) ? (
+                  <Flex direction="column" gap="xs">
+                    <Text>{g.notice ?? unusableNotice(g.connection)}</Text>
+                    <ConnectQuickBooks
+                      kind={g.connection.state === 'needs_reconnect' ? 'reconnect' : 'connect'}
+                      onRefresh={onReconnected}
+                      size="xs"
+                    />
+                  </Flex>
+                ) : (
+                  g.notice ?? unusableNotice(g.connection)
+                )}
               </Alert>
             )}
             {g.invoices.length > 0 && (
@@ -75,6 +93,17 @@ export function InvoiceGroups({ groups, objectType, objectId, onChanged, onBanne
         ))}
     </Flex>
   );
+}
+
+function unusable(c: Connection): boolean {
+  return c.state === 'needs_reconnect' || c.state === 'disconnected';
+}
+
+/** When the backend sent no notice (what it last read is recent): its own words for the state. */
+function unusableNotice(c: Connection): string {
+  return c.state === 'disconnected'
+    ? 'QuickBooks disconnected: showing the last known state.'
+    : 'Reconnect QuickBooks to refresh these invoices.';
 }
 
 function noticeTitle(c: Connection): string {

@@ -125,7 +125,11 @@ describe('the list', () => {
     );
     const { r } = renderCard();
     await until(r, () => expect(r.maybeFind(Alert, { title: 'QuickBooks disconnected' })).not.toBeNull());
-    expect(r.find(Alert, { title: 'QuickBooks disconnected' }).text).toContain('showing the last known state');
+    const notice = r.find(Alert, { title: 'QuickBooks disconnected' });
+    expect(notice.find(Text).text).toBe('QuickBooks disconnected: showing the last known state.');
+    // The other company is connected, so the card offers to connect this one in its group.
+    expect(notice.find(Button).text).toBe('Connect QuickBooks');
+    expect(buttons(r, 'Connect QuickBooks')).toHaveLength(1);
     // No Send on an invoice of a disconnected company.
     expect(actionsOf(r, 'MLS-0003').maybeFind(Button, (b) => b.text === 'Send')).toBeNull();
   });
@@ -170,7 +174,8 @@ describe('the list', () => {
     const { r } = renderCard();
     await until(r, () => expect(r.maybeFind(ErrorState)).not.toBeNull());
     expect(r.find(ErrorState).props.title).toBe('Reconnect QuickBooks');
-    expect(shown(r)).toContain('Reconnect QuickBooks in the app settings');
+    expect(r.find(ErrorState).find(Text).text).toBe('QuickBooks refused the connection.');
+    expect(r.find(ErrorState).find(Button, (b) => b.text === 'Reconnect QuickBooks')).toBeTruthy();
     expect(button(r, 'Try again')).toBeTruthy();
   });
 
@@ -179,11 +184,14 @@ describe('the list', () => {
     be.on('GET', DEAL_CARD, ok(CARD_NOT_CONNECTED));
     const { r } = renderCard();
     await until(r, () => expect(r.maybeFind(Alert, { title: 'Connect QuickBooks' })).not.toBeNull());
-    expect(r.find(Alert, { title: 'Connect QuickBooks' }).text).toContain("Connect one in the app's settings");
+    expect(r.find(Alert, { title: 'Connect QuickBooks' }).find(Text).text).toBe(
+      'No QuickBooks Online company is connected to this HubSpot account yet. Connect one to create and add invoices here.',
+    );
+    expect(r.find(Alert, { title: 'Connect QuickBooks' }).find(Button).text).toBe('Connect QuickBooks');
     expect(button(r, 'Create invoice').props.disabled).toBe(true);
     expect(button(r, 'Add existing invoice').props.disabled).toBe(true);
     expect(r.maybeFind(Panel)).toBeNull();
-    expect(r.findAll(Text, (t) => t.text === 'Connect a QuickBooks company in the app settings first.')).toHaveLength(1);
+    expect(r.findAll(Text, (t) => t.text === 'Connect a QuickBooks company first.')).toHaveLength(1);
   });
 
   it('keeps the list when a refresh after a change fails', async () => {

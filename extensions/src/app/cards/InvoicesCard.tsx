@@ -13,12 +13,14 @@ import {
 } from '@hubspot/ui-extensions';
 import { ApiError, api, asApiError } from './api';
 import { AddExistingPanel, ADD_PANEL_ID } from './AddExistingPanel';
+import { ConnectQuickBooks, connectKindOf } from './ConnectQuickBooks';
+import type { ConnectKind } from './ConnectQuickBooks';
 import { CreateInvoiceFlow, CREATE_PANEL_ID } from './CreateInvoiceFlow';
 import { InvoiceGroups } from './InvoiceGroups';
 import { objectTypeOf } from './format';
 import { useMounted, useOverlaySession } from './hooks';
 import { usableConnections } from './createModel';
-import type { Action, Created, ObjectType, RecordInvoices } from './types';
+import type { Action, Connection, Created, ObjectType, RecordInvoices } from './types';
 
 /** The part of HubSpot's card context the card reads. */
 export interface CardContext {
@@ -66,21 +68,25 @@ function RecordCard({ objectType, objectId, actions }: { objectType: ObjectType;
   const shownReady = useRef(false);
   shownReady.current = load.status === 'ready';
 
+  /** Loads the card; resolves true when this load is the one shown. */
   const fetchCard = useCallback(
-    async (quiet: boolean) => {
+    async (quiet: boolean): Promise<boolean> => {
       const n = ++seq.current;
       if (!quiet) setLoad({ status: 'loading' });
       try {
         const data = await api.recordInvoices(objectType, objectId);
-        if (mounted.current && n === seq.current) setLoad({ status: 'ready', data });
+        if (!mounted.current || n !== seq.current) return false;
+        setLoad({ status: 'ready', data });
+        return true;
       } catch (e) {
-        if (!mounted.current || n !== seq.current) return;
+        if (!mounted.current || n !== seq.current) return false;
         // A quiet refresh that fails keeps what is shown and says so.
         if (quiet && shownReady.current) {
           setBanner({ variant: 'warning', title: 'Could not refresh the invoices', message: asApiError(e).message });
         } else {
           setLoad({ status: 'error', error: asApiError(e) });
         }
+        return false;
       }
     },
     [objectType, objectId, mounted],
@@ -89,6 +95,9 @@ function RecordCard({ objectType, objectId, actions }: { objectType: ObjectType;
   useEffect(() => {
     void fetchCard(false);
   }, [fetchCard]);
+
+  /** After connecting QuickBooks in another tab: the card again, keeping what is shown meanwhile. */
+  const reload = useCallback(() => fetchCard(true), [fetchCard]);
 
   /** After a change: the list again, and the deal's QuickBooks properties. */
   const changed = useCallback(() => {
@@ -111,7 +120,8 @@ function RecordCard({ objectType, objectId, actions }: { objectType: ObjectType;
     const notConnected = load.error.code === 'not_connected';
     return (
       <ErrorState title={notConnected ? 'Reconnect QuickBooks' : 'Could not load the invoices'} type={notConnected ? 'support' : 'error'}>
-        <Text>{notConnected ? `${load.error.message} Reconnect QuickBooks in the app settings.` : load.error.message}</Text>
+        <Text>{load.error.message}</Text>
+        {notConnected && <ConnectQuickBooks kind="reconnect" retryLabel="Try again" />}
         <Button onClick={() => void fetchCard(false)}>Try again</Button>
       </ErrorState>
     );
@@ -121,7 +131,7 @@ function RecordCard({ objectType, objectId, actions }: { objectType: ObjectType;
   const create = findAction(data.actions, 'create_invoice');
   const add = findAction(data.actions, 'add_invoice');
   const hasInvoices = data.groups.some((g) => g.invoices.length > 0);
-  const guidance = connectGuidance(create, add);
+  const guidance = connectGuidance(data.connections);
 
   const buttons = (
     <ActionButtons
@@ -145,7 +155,10 @@ function RecordCard({ objectType, objectId, actions }: { objectType: ObjectType;
       )}
       {guidance && (
         <Alert title={guidance.title} variant="warning">
-          {guidance.message}
+          <Flex direction="column" gap="xs">
+            <Text>{guidance.message}</Text>
+            <ConnectQuickBooks kind={guidance.kind} onRefresh={reload} />
+          </Flex>
         </Alert>
       )}
       {!hasInvoices && (
@@ -156,7 +169,15 @@ function RecordCard({ objectType, objectId, actions }: { objectType: ObjectType;
       {/* Always at the same place in the tree: an open panel survives the list changing from empty to not. */}
       {buttons}
       {hasInvoices && (
-        <InvoiceGroups groups={data.groups} objectType={objectType} objectId={objectId} onChanged={changed} onBanner={setBanner} />
+        <InvoiceGroups
+          groups={data.groups}
+          objectType={objectType}
+          objectId={objectId}
+          onChanged={changed}
+          onBanner={setBanner}
+          // The card-wide guidance already offers to connect: not once more per company.
+          onReconnected={guidance ? undefined : reload}
+        />
       )}
     </Flex>
   );
@@ -167,23 +188,27 @@ function findAction(list: Action[], name: Action['name']): Action {
 }
 
 /** "Connect QuickBooks" / "Reconnect QuickBooks" guidance when the portal has no usable company. */
-function connectGuidance(create: Action, add: Action): { title: string; message: string } | null {
-  for (const a of [create, add]) {
-    if (a.allowed || !a.reason) continue;
-    if (a.reason.startsWith('Connect a QuickBooks company')) {
-      return {
-        title: 'Connect QuickBooks',
-        message: "No QuickBooks Online company is connected to this HubSpot account yet. Connect one in the app's settings to create and add invoices here.",
-      };
-    }
-    if (a.reason.startsWith('Reconnect QuickBooks')) {
-      return {
-        title: 'Reconnect QuickBooks',
-        message: "The QuickBooks Online connection has to be renewed. Reconnect it in the app's settings to create and add invoices here.",
-      };
-    }
+export function connectGuidance(connections: Connection[]): { title: string; message: string; kind: ConnectKind } | null {
+  if (usableConnections(connections).length > 0) return null;
+  if (connections.length === 0) {
+    return {
+      kind: 'connect',
+      title: 'Connect QuickBooks',
+      message: 'No QuickBooks Online company is connected to this HubSpot account yet. Connect one to create and add invoices here.',
+    };
   }
-  return null;
+  if (connectKindOf(connections) === 'reconnect') {
+    return {
+      kind: 'reconnect',
+      title: 'Reconnect QuickBooks',
+      message: 'The QuickBooks Online connection has to be renewed. Reconnect it to create and add invoices here.',
+    };
+  }
+  return {
+    kind: 'connect',
+    title: 'Connect QuickBooks',
+    message: 'The QuickBooks Online company was disconnected from this HubSpot account. Connect it again to create and add invoices here.',
+  };
 }
 
 function ActionButtons(props: {

@@ -62,6 +62,20 @@ describe('calls', () => {
     expect(fetcher.mock.calls[0][1].timeout).toBe(15000);
   });
 
+  it('starts connecting QuickBooks with a bodiless POST and checks the answer', async () => {
+    const url = 'https://appcenter.intuit.com/connect/oauth2?client_id=abc&state=s1';
+    const fetcher = vi.fn<Fetcher>(() => answer(200, { authorizeUrl: url }));
+    setFetcher(fetcher);
+    await expect(api.startConnect()).resolves.toEqual({ authorizeUrl: url });
+    expect(fetcher.mock.calls.map(([u, init]) => [u, init.method, init.body])).toEqual([
+      [`${BACKEND_URL}/api/v1/connections/quickbooks/connect`, 'POST', undefined],
+    ]);
+    setFetcher(() => answer(200, {}));
+    await expect(api.startConnect()).rejects.toMatchObject({ code: 'bad_response' });
+    setFetcher(() => answer(500, { error: { code: 'internal', message: 'Connecting QuickBooks is not configured.', requestId: 'r2' } }));
+    await expect(api.startConnect()).rejects.toMatchObject({ code: 'internal', status: 500, message: 'Connecting QuickBooks is not configured.' });
+  });
+
   it('parses the error envelope into a typed error with its fields', async () => {
     setFetcher(() =>
       answer(400, { error: { code: 'invalid', message: 'Please fix: docNumber: at most 21 characters.', requestId: 'r1' } }),

@@ -7,6 +7,7 @@ import type { FetchHttpMethod } from '@hubspot/ui-extensions';
 import { BACKEND_URL, FETCH_TIMEOUT_MS } from './config';
 import type {
   Added,
+  ConnectStart,
   Created,
   Customer,
   Draft,
@@ -240,6 +241,15 @@ export const api = {
 
   sendInvoice(connectionId: string, invoiceId: string, body: { idempotencyKey: string; email?: string }): Promise<Sent> {
     return call('POST', `/api/v1/connections/${seg(connectionId)}/invoices/${seg(invoiceId)}/send`, body);
+  },
+
+  /** Intuit's consent page for connecting (or reconnecting) a QuickBooks company to the portal. */
+  async startConnect(): Promise<ConnectStart> {
+    const res = await call<ConnectStart>('POST', '/api/v1/connections/quickbooks/connect');
+    if (typeof res.authorizeUrl !== 'string' || !/^https?:\/\//.test(res.authorizeUrl)) {
+      throw new ApiError('bad_response', GENERIC, 200);
+    }
+    return { authorizeUrl: res.authorizeUrl };
   },
 };
 

@@ -223,6 +223,11 @@ export interface Sent {
   dealProperties: DealProperties[];
 }
 
+/** 200 to POST /api/v1/connections/quickbooks/connect: Intuit's consent page, its state valid 10 minutes. */
+export interface ConnectStart {
+  authorizeUrl: string;
+}
+
 export interface Unlinked {
   dealProperties: DealProperties;
 }

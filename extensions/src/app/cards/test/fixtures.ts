@@ -196,8 +196,8 @@ export const CARD_NOT_CONNECTED: RecordInvoices = {
   connections: [],
   groups: [],
   actions: [
-    { name: 'create_invoice', allowed: false, reason: 'Connect a QuickBooks company in the app settings first.' },
-    { name: 'add_invoice', allowed: false, reason: 'Connect a QuickBooks company in the app settings first.' },
+    { name: 'create_invoice', allowed: false, reason: 'Connect a QuickBooks company first.' },
+    { name: 'add_invoice', allowed: false, reason: 'Connect a QuickBooks company first.' },
   ],
 };
 
