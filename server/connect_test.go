@@ -18,6 +18,7 @@ const (
 	connectRoute    = "/api/v1/connections/quickbooks/connect"
 	connectionRoute = "/api/v1/connections/{id}"
 	nzRealm         = "9130357766900009"
+	auRealm         = "9130357766900010"
 )
 
 // startConnect asks for an authorize URL as the card would.
@@ -80,8 +81,10 @@ func getPage(t *testing.T, u string) (int, string) {
 }
 
 type connectionsAnswer struct {
-	Connections []struct{ ID, RealmID, CompanyName, Country, Currency, State string }
+	Connections []connectionAnswer
 }
+
+type connectionAnswer struct{ ID, RealmID, CompanyName, Country, Currency, State string }
 
 func (ts *testServer) connections(t *testing.T, portal int64) connectionsAnswer {
 	t.Helper()
@@ -90,33 +93,50 @@ func (ts *testServer) connections(t *testing.T, portal int64) connectionsAnswer 
 	return got
 }
 
-func TestConnectASecondCompanyEndToEnd(t *testing.T) {
+// TestConnectTwoCompaniesEndToEnd: an admin connects two more QuickBooks
+// companies, one after the other, each through Intuit's consent; each is
+// stored with its own tokens and settings and works for the card, and the
+// other portal sees none of them.
+func TestConnectTwoCompaniesEndToEnd(t *testing.T) {
 	ts := newTestServer(t)
 	ts.fakes.QBO.AddCompany(qbofake.Company{RealmID: nzRealm, CompanyName: "Kiwi Feeders Ltd", Country: "NZ"})
+	ts.fakes.QBO.AddCompany(qbofake.Company{RealmID: auRealm, CompanyName: "Wattle Supplies Pty Ltd", Country: "AU"})
 
-	back := ts.consent(t, ts.startConnect(t, portal1), url.Values{"realmId": {nzRealm}})
-	status, page := getPage(t, back)
-	if status != 200 || !strings.Contains(page, "QuickBooks company Kiwi Feeders Ltd is connected; you can close this window.") {
-		t.Fatalf("callback: %d %s", status, page)
+	for _, c := range []struct{ realm, name string }{{nzRealm, "Kiwi Feeders Ltd"}, {auRealm, "Wattle Supplies Pty Ltd"}} {
+		back := ts.consent(t, ts.startConnect(t, portal1), url.Values{"realmId": {c.realm}})
+		status, page := getPage(t, back)
+		if status != 200 || !strings.Contains(page, "QuickBooks company "+c.name+" is connected; you can close this window.") {
+			t.Fatalf("callback for %s: %d %s", c.realm, status, page)
+		}
 	}
 	got := ts.connections(t, portal1)
-	if len(got.Connections) != 3 {
-		t.Fatalf("connections = %+v, want US, CA and NZ", got.Connections)
+	if len(got.Connections) != 4 {
+		t.Fatalf("connections = %+v, want US, CA, NZ and AU", got.Connections)
 	}
-	nz := got.Connections[2]
+	nz, au := got.Connections[2], got.Connections[3]
 	if nz.RealmID != nzRealm || nz.Country != "NZ" || nz.Currency != "NZD" || nz.State != "connected" || nz.CompanyName != "Kiwi Feeders Ltd" {
-		t.Errorf("new connection = %+v", nz)
+		t.Errorf("NZ connection = %+v", nz)
 	}
-	stored, err := ts.store.Connection(context.Background(), portal1, nz.ID)
-	if err != nil || stored.Tokens.Refresh == "" || stored.Tokens.Access == "" || stored.TimeZone == "" {
-		t.Errorf("stored connection = %+v, %v; want tokens and time zone", stored, err)
+	if au.RealmID != auRealm || au.Country != "AU" || au.Currency != "AUD" || au.State != "connected" {
+		t.Errorf("AU connection = %+v", au)
+	}
+	var refreshTokens []string
+	for _, c := range []connectionAnswer{nz, au} {
+		stored, err := ts.store.Connection(context.Background(), portal1, c.ID)
+		if err != nil || stored.Tokens.Refresh == "" || stored.Tokens.Access == "" || stored.TimeZone == "" {
+			t.Errorf("stored connection %s = %v; want tokens and time zone", c.RealmID, err)
+		}
+		refreshTokens = append(refreshTokens, stored.Tokens.Refresh)
+		// Each new company works for the card's lookups with its own tokens.
+		if a := ts.call(t, card(portal1), "GET", "/api/v1/connections/"+c.ID+"/terms", ""); a.status != 200 {
+			t.Errorf("terms of %s: %d %s", c.RealmID, a.status, a.body)
+		}
+	}
+	if refreshTokens[0] == refreshTokens[1] {
+		t.Error("two companies share one refresh token")
 	}
 	if n := len(ts.connections(t, portal2).Connections); n != 1 {
 		t.Errorf("portal two has %d connections, want its own one", n)
-	}
-	// The new company works for the card's lookups with the new tokens.
-	if a := ts.call(t, card(portal1), "GET", "/api/v1/connections/"+nz.ID+"/terms", ""); a.status != 200 {
-		t.Errorf("terms of the new company: %d %s", a.status, a.body)
 	}
 }
 
