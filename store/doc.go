@@ -58,9 +58,15 @@
 // so a ciphertext copied to another row or column fails to decrypt. The
 // first Open stores a sealed key check in meta; every later Open must open
 // it, or fails with ErrKeyMismatch ("ENCRYPTION_KEY does not match the key
-// this database was encrypted with"). Tokens never appear in errors. Key
-// rotation is not supported yet: a new key needs a new database (or a
-// re-encryption tool that does not exist yet).
+// this database was encrypted with"). Tokens never appear in errors.
+// RotateKey (rotate.go) re-seals every token and the key check under a new
+// key in one transaction, with the replicas stopped.
+//
+// # Token refresh lock
+//
+// RefreshTokens and RefreshPortalTokens (tokenlock.go) run a refresh under
+// the credential's row lock on PostgreSQL (a mutex on SQLite), handing it
+// the stored tokens, so replicas spend each rotating refresh token once.
 //
 // # Tenant scoping
 //
