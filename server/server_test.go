@@ -56,7 +56,11 @@ type setup struct {
 	unthrottled bool
 	now         func() time.Time
 	fakeNow     func() time.Time
+	logs        io.Writer
 }
+
+// withLogs writes the whole service's logs, at debug level, to w.
+func withLogs(w io.Writer) option { return func(s *setup) { s.logs = w } }
 
 // withFakeClock gives both fakes a clock (their tokens' expiry).
 func withFakeClock(now func() time.Time) option { return func(s *setup) { s.fakeNow = now } }
@@ -83,6 +87,9 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 	set := setup{cache: redis.NewInProcess(1000, redis.Options{Logger: log})}
 	for _, o := range opts {
 		o(&set)
+	}
+	if set.logs != nil {
+		log = slog.New(slog.NewJSONHandler(set.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 
 	fakes := sandbox.New(sandbox.Options{Logger: log, Unthrottled: set.unthrottled, Now: set.fakeNow})

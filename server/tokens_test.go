@@ -102,7 +102,8 @@ func TestFiftyRequestsOnAnExpiredTokenRefreshOnce(t *testing.T) {
 // needs_reconnect with its tokens erased, the card says "Reconnect
 // QuickBooks" without calling Intuit again, and a reconnect mends it.
 func TestRevokedRefreshTokenAsksForReconnect(t *testing.T) {
-	ts := newTestServer(t, coldCards())
+	logs := &lockedBuffer{}
+	ts := newTestServer(t, coldCards(), withLogs(logs))
 	conn := ts.expireAccessToken(t, usRealm)
 	revoke := "https://developer.api.intuit.com/v2/oauth2/tokens/revoke"
 	if status, body := ts.postToIntuit(t, revoke, url.Values{"token": {conn.Tokens.Refresh}}); status != http.StatusOK {
@@ -144,4 +145,41 @@ func TestRevokedRefreshTokenAsksForReconnect(t *testing.T) {
 	if len(got.Groups) == 0 || got.Groups[0].Stale || got.Groups[0].Notice != "" {
 		t.Errorf("card after reconnecting: %+v", got.Groups)
 	}
+	reconnected, _ := ts.store.Connection(context.Background(), portal1, conn.ID)
+	noTokensIn(t, "the logs", logs.String(), conn.Tokens, reconnected.Tokens)
+	if !strings.Contains(logs.String(), "quickbooks company connected") {
+		t.Error("the logs were not captured")
+	}
+}
+
+// noTokensIn fails when text holds any of the tokens.
+func noTokensIn(t *testing.T, what, text string, tokens ...app.Tokens) {
+	t.Helper()
+	for _, tk := range tokens {
+		for _, v := range []string{tk.Access, tk.Refresh} {
+			if v != "" && strings.Contains(text, v) {
+				i := strings.Index(text, v)
+				start := strings.LastIndex(text[:i], "\n") + 1
+				t.Errorf("%s hold a token: %.300s", what, text[start:])
+			}
+		}
+	}
+}
+
+// lockedBuffer is a strings.Builder safe for a logger used by many goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -58,7 +58,8 @@ type uninstallAnswer struct {
 // is erased, the links stay, other portals are untouched, and a reinstall
 // brings the portal back.
 func TestUninstallEndToEnd(t *testing.T) {
-	ts := newTestServer(t)
+	logs := &lockedBuffer{}
+	ts := newTestServer(t, withLogs(logs))
 	ctx := context.Background()
 	installed := ts.installPortal2(t)
 	gb := ts.conns[gbRealm]
@@ -112,8 +113,14 @@ func TestUninstallEndToEnd(t *testing.T) {
 	}
 
 	// A reinstall brings the portal back.
-	if back := ts.installPortal2(t); back.State != app.PortalInstalled || back.Tokens.Access == "" {
+	back := ts.installPortal2(t)
+	if back.State != app.PortalInstalled || back.Tokens.Access == "" {
 		t.Errorf("after reinstall: %s, tokens %v", back.State, back.Tokens.Access != "")
+	}
+	noTokensIn(t, "the logs", logs.String(), installed.Tokens, gb.Tokens, back.Tokens)
+	noTokensIn(t, "the uninstall answer", string(a.body), installed.Tokens, gb.Tokens)
+	if !strings.Contains(logs.String(), "app uninstalled from the portal") {
+		t.Error("the logs were not captured")
 	}
 }
 

@@ -311,7 +311,11 @@ func (s *Server) handleUnknown(w http.ResponseWriter, r *http.Request) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	s.mux.ServeHTTP(rec, r)
-	s.log.Debug("hubspot fake", "method", r.Method, "path", r.URL.Path, "status", rec.status)
+	path := r.URL.Path
+	if _, pattern := s.mux.Handler(r); strings.Contains(pattern, "{token}") {
+		path = pattern // the path holds a token: log the route instead
+	}
+	s.log.Debug("hubspot fake", "method", r.Method, "path", path, "status", rec.status)
 }
 
 type statusRecorder struct {
