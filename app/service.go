@@ -29,6 +29,11 @@ type Deps struct {
 	// Connect configures the QuickBooks connect flow (connect.go); without
 	// it StartConnect and FinishConnect refuse.
 	Connect ConnectConfig
+	// Jobs, ChangeFeed and Sync run the background sync (sync.go); without
+	// them webhooks are refused and nothing reconciles.
+	Jobs       Jobs
+	ChangeFeed ChangeFeed
+	Sync       SyncStore
 	// Install configures the HubSpot install flow (install.go): HubSpot's
 	// authorize URL, the HubSpot app's client id, PUBLIC_BASE_URL +
 	// "/oauth/hubspot/callback" and the state key; without it StartInstall
@@ -49,12 +54,16 @@ type Service struct {
 	cards       *memo[*RecordCard]
 	connect     connectFlow
 	install     connectFlow
+	jobs        Jobs
+	feed        ChangeFeed
+	sync        SyncStore
 }
 
 // New returns a Service over its dependencies.
 func New(d Deps) *Service {
 	s := &Service{store: d.Store, cache: d.Cache, qbo: d.QuickBooks, hubspot: d.HubSpot,
-		log: d.Logger, now: d.Now, snapshotTTL: d.SnapshotTTL, qboWebURL: d.QBOWebURL}
+		log: d.Logger, now: d.Now, snapshotTTL: d.SnapshotTTL, qboWebURL: d.QBOWebURL,
+		jobs: d.Jobs, feed: d.ChangeFeed, sync: d.Sync}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
