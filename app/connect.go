@@ -202,6 +202,14 @@ func (s *Service) FinishConnect(ctx context.Context, cb ConnectCallback) (Connec
 		strings.Trim(cb.RealmID, "0123456789") != "" {
 		return Connection{}, Errorf(Invalid, "QuickBooks sent an incomplete answer (no code or company id). Start again from the HubSpot card.")
 	}
+	// A connect started before an uninstall must not connect a company to
+	// a portal no card or settings page can reach any more.
+	if portal, err := s.store.Portal(ctx, st.PortalID); err != nil || portal.State != PortalInstalled {
+		if err != nil && ErrorCode(err) != NotFound {
+			return Connection{}, fmt.Errorf("read portal %d: %w", st.PortalID, err)
+		}
+		return Connection{}, Errorf(Invalid, "The app is not installed in this HubSpot account any more. Install it again, then connect QuickBooks from the HubSpot card.")
+	}
 	spent, err := s.store.SpendOAuthState(ctx, st.Nonce, st.PortalID, st.Expires)
 	if err != nil {
 		return Connection{}, fmt.Errorf("spend connect state: %w", err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Installing the app in a HubSpot account (reference/hubspot.md 4.6).
@@ -118,28 +119,32 @@ func (s *Service) FinishInstall(ctx context.Context, cb InstallCallback) (Portal
 	return p, nil
 }
 
-// Uninstall removes the app from a portal at its admin's request: HubSpot
-// uninstalls it (the card goes, and HubSpot ends the portal's tokens), each
-// connected QuickBooks company's grant is revoked at Intuit, and every
-// token is erased here. The portal is kept as uninstalled and its
-// connections as disconnected, with their invoice links and snapshots, so
-// a reinstall and reconnect show the same invoices again.
+// uninstallTimeout bounds an uninstall, which runs on past the caller's
+// cancellation: stopping half way would leave live grants nobody can reach.
+const uninstallTimeout = 2 * time.Minute
+
+// Uninstall removes the app from a portal at its admin's request (userID
+// is logged): every QuickBooks company's grant is revoked at Intuit and its
+// tokens erased, every sync is turned off, and only then HubSpot uninstalls
+// the app (the card and settings page go, and HubSpot ends the portal's
+// tokens). HubSpot comes last because it removes the only place an admin
+// could retry from; every step before it can be repeated. The portal is kept
+// as uninstalled and its connections as disconnected, with their invoice
+// links and snapshots, so a reinstall and reconnect show the same invoices.
 //
-// When HubSpot cannot be reached nothing changes and the admin retries. A
-// HubSpot that no longer accepts the tokens (the app was already removed
-// there) counts as uninstalled. An Intuit revoke that fails is logged and
-// the connection's tokens are erased anyway: with HubSpot's side gone, the
-// uninstall must not stop half way, and erased tokens can no longer be used
-// by anyone; Intuit ends an unused grant by itself after 100 days.
-func (s *Service) Uninstall(ctx context.Context, portalID int64) (Portal, []Connection, error) {
+// It runs detached from the caller's cancellation, within uninstallTimeout.
+// An Intuit revoke that fails is logged and the connection's tokens are
+// erased anyway (erased tokens can no longer be used by anyone; Intuit ends
+// an unused grant after 100 days). When HubSpot cannot be reached the
+// portal keeps its tokens and state, and the admin retries: the QuickBooks
+// side is already done and is not repeated. HubSpot no longer accepting
+// the tokens (the app was removed there already) counts as done.
+func (s *Service) Uninstall(ctx context.Context, portalID, userID int64) (Portal, []Connection, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), uninstallTimeout)
+	defer cancel()
 	p, err := s.store.Portal(ctx, portalID)
 	if err != nil {
 		return Portal{}, nil, err
-	}
-	if p.Tokens.Access != "" {
-		if err := s.hubspot.Uninstall(ctx, p); err != nil && ErrorCode(err) != NotConnected {
-			return Portal{}, nil, err
-		}
 	}
 	conns, err := s.store.Connections(ctx, portalID)
 	if err != nil {
@@ -161,11 +166,39 @@ func (s *Service) Uninstall(ctx context.Context, portalID int64) (Portal, []Conn
 		c.Tokens = Tokens{}
 		conns[i] = c
 	}
+	if err := s.turnSyncsOff(ctx, portalID); err != nil {
+		return Portal{}, nil, fmt.Errorf("uninstall portal %d: %w", portalID, err)
+	}
+	if p.Tokens.Access != "" {
+		if err := s.hubspot.Uninstall(ctx, p); err != nil && ErrorCode(err) != NotConnected {
+			return Portal{}, nil, err
+		}
+	}
 	p.State, p.Tokens = PortalUninstalled, Tokens{}
 	if err := s.store.SavePortal(ctx, p); err != nil {
 		return Portal{}, nil, fmt.Errorf("uninstall portal %d: %w", portalID, err)
 	}
 	s.cards.forgetPrefix(fmt.Sprintf("%d:", portalID))
-	s.log.InfoContext(ctx, "app uninstalled from the portal", "portal", portalID, "connections", len(conns))
+	s.log.InfoContext(ctx, "app uninstalled from the portal", "portal", portalID, "user", userID, "connections", len(conns))
 	return p, conns, nil
+}
+
+// turnSyncsOff turns every sync of the portal off, keeping its choices: a
+// reinstall must not resume a sync from a months-old EnabledAt.
+func (s *Service) turnSyncsOff(ctx context.Context, portalID int64) error {
+	ps, err := s.store.PortalSettings(ctx, portalID)
+	if err != nil {
+		return err
+	}
+	for _, o := range SyncObjects {
+		cur := *ps.Sync(o)
+		if !cur.Enabled {
+			continue
+		}
+		cur.Enabled = false
+		if err := s.store.SaveSyncSettings(ctx, portalID, o, cur); err != nil {
+			return err
+		}
+	}
+	return nil
 }

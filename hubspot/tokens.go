@@ -66,9 +66,10 @@ func (c *Client) newKeeper() *tokenflight.Keeper {
 			portalID, _ := strconv.ParseInt(id, 10, 64)
 			return c.exchangeRefresh(ctx, portalID, refresh)
 		},
-		Refused: app.Errorf(app.NotConnected, msgReinstall),
-		Timeout: refreshTimeout,
-		Logger:  c.log,
+		Refused:     app.Errorf(app.NotConnected, msgReinstall),
+		Timeout:     refreshTimeout,
+		SaveRetries: []time.Duration{c.retryBase / 2, 2 * c.retryBase, 6 * c.retryBase},
+		Logger:      c.log,
 	}
 	if c.saver != nil {
 		k.Save = func(ctx context.Context, id string, t app.Tokens) error {

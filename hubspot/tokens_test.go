@@ -202,7 +202,10 @@ func TestRefreshRefused(t *testing.T) {
 			}
 			resp.Body.Close()
 		}},
-		{"unknown", func(t *testing.T, f *oauthFixture, p *app.Portal) { p.Tokens.Refresh = "na1-unknown" }},
+		{"unknown", func(t *testing.T, f *oauthFixture, p *app.Portal) {
+			p.Tokens.Refresh = "na1-unknown"
+			f.saver.stored = p.Tokens // the store holds it too: the refresh token is the stored one
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f, p := newOAuthFixture(t)

@@ -62,7 +62,10 @@ func (c *Client) newKeeper() *tokenflight.Keeper {
 		Exchange:   func(ctx context.Context, _, refresh string) (app.Tokens, error) { return c.exchange(ctx, refresh) },
 		Refused:    app.Errorf(app.NotConnected, msgReconnect),
 		Timeout:    refreshTimeout,
-		Logger:     c.log,
+		// Tokens Intuit rotated and the store refused live only here:
+		// store them again soon (200 ms, 1 s, 3 s by default).
+		SaveRetries: []time.Duration{c.cfg.RetryBase, 5 * c.cfg.RetryBase, 15 * c.cfg.RetryBase},
+		Logger:      c.log,
 	}
 	if c.saver != nil {
 		k.Save = c.saver.SaveTokens

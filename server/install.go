@@ -65,10 +65,24 @@ type uninstallResponse struct {
 	Connections []connectionJSON `json:"connections"`
 }
 
+// uninstallRequest must say "uninstall": the action cannot be undone, and
+// a stray or replayed signed DELETE must not be enough.
+type uninstallRequest struct {
+	Confirm string `json:"confirm"`
+}
+
 // handleUninstall uninstalls the app from the caller's portal (signed,
 // from the settings page); see app.Service.Uninstall.
 func (s *Server) handleUninstall(c echo.Context) error {
-	p, conns, err := s.svc.Uninstall(c.Request().Context(), callerOf(c).PortalID)
+	var req uninstallRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Confirm != "uninstall" {
+		return app.Errorf(app.Invalid, `Uninstalling removes the app and disconnects every QuickBooks company; confirm with {"confirm":"uninstall"}.`)
+	}
+	who := callerOf(c)
+	p, conns, err := s.svc.Uninstall(c.Request().Context(), who.PortalID, who.UserID)
 	if err != nil {
 		return err
 	}

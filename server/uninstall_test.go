@@ -14,7 +14,10 @@ import (
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/hubspotfake"
 )
 
-const hubspotTokenURL = "https://api.hubapi.com/oauth/v1/token"
+const (
+	hubspotTokenURL = "https://api.hubapi.com/oauth/v1/token"
+	uninstallRoute  = "/api/v1/installation/uninstall"
+)
 
 // installPortal2 installs the app in portal two through the OAuth flow, so
 // it holds OAuth tokens (the seed gives it a private-app token).
@@ -71,9 +74,24 @@ func TestUninstallEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	connectBefore := ts.startConnect(t, portal2)
 
+	// Without the confirmation nothing happens.
+	for _, body := range []any{nil, map[string]any{}, map[string]any{"confirm": "yes"}} {
+		if a := ts.send(t, card(portal2), "POST", uninstallRoute, uninstallRoute, body); a.status != http.StatusBadRequest || a.errorCode(t) != "invalid" {
+			t.Errorf("uninstall with body %q: %d %s", body, a.status, a.body)
+		}
+	}
+	if n := ts.fakes.HubSpot.Counters().Count(hubspotfake.RouteAppUninstall, ""); n != 0 {
+		t.Fatal("an unconfirmed uninstall reached HubSpot")
+	}
+	// Turn a sync on: the uninstall turns it off.
+	if a := ts.send(t, card(portal2), "PUT", "/api/v1/settings/sync/invoices", "/api/v1/settings/sync/{object}",
+		map[string]any{"enabled": true, "onCreateOrUpdate": "create_or_update", "onDelete": "keep"}); a.status != http.StatusOK {
+		t.Fatalf("turn invoice sync on: %d %s", a.status, a.body)
+	}
 	var got uninstallAnswer
-	a := ts.call(t, card(portal2), "DELETE", "/api/v1/installation", "/api/v1/installation")
+	a := ts.send(t, card(portal2), "POST", uninstallRoute, uninstallRoute, map[string]any{"confirm": "uninstall"})
 	a.decode(t, &got)
 	if a.status != http.StatusOK || got.Portal.ID != portal2 || got.Portal.State != "uninstalled" ||
 		len(got.Connections) != 1 || got.Connections[0].State != "disconnected" {
@@ -93,6 +111,13 @@ func TestUninstallEndToEnd(t *testing.T) {
 	if p.State != app.PortalUninstalled || p.Tokens != (app.Tokens{}) || conn.State != app.Disconnected || conn.Tokens != (app.Tokens{}) {
 		t.Errorf("after uninstall: portal %s (tokens erased %v), connection %s (tokens erased %v)",
 			p.State, p.Tokens == (app.Tokens{}), conn.State, conn.Tokens == (app.Tokens{}))
+	}
+	if ps, err := ts.store.PortalSettings(ctx, portal2); err != nil || ps.Invoices.Enabled {
+		t.Errorf("invoice sync after uninstall: on %v (%v)", ps.Invoices.Enabled, err)
+	}
+	// A connect started before the uninstall cannot finish after it.
+	if status, page := getPage(t, ts.consent(t, connectBefore, url.Values{"realmId": {gbRealm}})); status != http.StatusBadRequest || !strings.Contains(page, "not installed in this HubSpot account") {
+		t.Errorf("connect after uninstall: %d %s", status, page)
 	}
 	if links, _ := ts.store.Links(ctx, portal2, app.ObjectRef{Type: app.Deals, ID: "1037"}); len(links) != len(linksBefore) || len(links) == 0 {
 		t.Errorf("links after uninstall: %d, want the %d kept", len(links), len(linksBefore))

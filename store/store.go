@@ -34,10 +34,13 @@ type Store struct {
 	dialect dialect
 	// tokenLocks serialise token refreshes on SQLite (tokenlock.go).
 	tokenLocks keyedMutex
-	db         *sql.DB // every write, and reads that must see them
-	read       *sql.DB // plain reads; the same pool as db on PostgreSQL
-	seal       *sealer
-	now        func() time.Time
+	// refreshSlots caps the PostgreSQL connections held by locked token
+	// refreshes (tokenlock.go).
+	refreshSlots chan struct{}
+	db           *sql.DB // every write, and reads that must see them
+	read         *sql.DB // plain reads; the same pool as db on PostgreSQL
+	seal         *sealer
+	now          func() time.Time
 }
 
 var _ app.Store = (*Store)(nil)
@@ -49,7 +52,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	s := &Store{seal: seal, now: cfg.Now}
+	s := &Store{seal: seal, now: cfg.Now, refreshSlots: make(chan struct{}, maxLockedRefreshes)}
 	if s.now == nil {
 		s.now = time.Now
 	}

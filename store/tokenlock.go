@@ -66,22 +66,38 @@ func (s *Store) refreshLocked(ctx context.Context, o tokenOwner, refresh app.Ref
 	var t app.Tokens
 	var rerr error
 	apply := func(q querier) error {
-		stored, state, err := s.readTokens(ctx, q, o)
+		stored, was, err := s.readTokens(ctx, q, o)
 		if err != nil {
 			return err
 		}
 		t, rerr = refresh(ctx, stored)
 		switch {
-		case app.ErrorCode(rerr) == app.NotConnected && stored.Refresh != "" && state == o.usable:
-			return s.writeTokens(ctx, q, o, app.Tokens{}, o.refused)
+		case app.ErrorCode(rerr) == app.NotConnected && stored.Refresh != "" && was.state == o.usable:
+			return s.writeTokens(ctx, q, o, was, app.Tokens{}, o.refused)
 		case rerr != nil || t == stored:
 			return nil
 		}
-		return s.writeTokens(ctx, q, o, t, "")
+		return s.writeTokens(ctx, q, o, was, t, "")
 	}
 	var err error
 	if s.dialect == postgres {
-		err = s.inTx(ctx, func(tx *sql.Tx) error { return apply(tx) })
+		// Each locked refresh holds a pooled connection while the provider
+		// answers: cap them well below the pool, so a slow provider slows
+		// refreshes and never starves the card's queries.
+		select {
+		case s.refreshSlots <- struct{}{}:
+		case <-ctx.Done():
+			return app.Tokens{}, fmt.Errorf("store: refresh tokens of %s: %w", o.what, ctx.Err())
+		}
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			// A replica that vanishes mid-refresh must not keep the row
+			// locked until TCP gives up.
+			if _, err := tx.ExecContext(ctx, `SET LOCAL idle_in_transaction_session_timeout = '90s'`); err != nil {
+				return err
+			}
+			return apply(tx)
+		})
+		<-s.refreshSlots
 	} else {
 		unlock := s.tokenLocks.lock(o.owner)
 		err = apply(s.db)
@@ -99,42 +115,69 @@ type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// readTokens reads o's tokens and state, locking the row on PostgreSQL.
-func (s *Store) readTokens(ctx context.Context, q querier, o tokenOwner) (app.Tokens, string, error) {
+// rowVersion is what a refresh read of a row, to write only if it is
+// unchanged: the sealed refresh token (a fresh nonce on every save, so
+// equal bytes mean the same save) and the state.
+type rowVersion struct {
+	refresh []byte
+	state   string
+}
+
+// errChangedMeanwhile: the row changed between the refresh's read and its
+// write (a reconnect or disconnect on SQLite, which holds no row lock);
+// the caller tries again and finds the new tokens.
+var errChangedMeanwhile = errors.New("the tokens changed while they were being refreshed")
+
+// readTokens reads o's tokens and state, locking the row on PostgreSQL
+// (FOR NO KEY UPDATE: other writers of the row wait; rows that merely
+// reference it do not).
+func (s *Store) readTokens(ctx context.Context, q querier, o tokenOwner) (app.Tokens, rowVersion, error) {
 	query := `SELECT access_token, refresh_token, access_expires_at, refresh_expires_at, state
 		FROM ` + o.table + ` WHERE id = $1`
 	if s.dialect == postgres {
-		query += ` FOR UPDATE`
+		query += ` FOR NO KEY UPDATE`
 	}
 	var t app.Tokens
 	var tok sealedTokens
-	var state string
+	var was rowVersion
 	err := q.QueryRowContext(ctx, query, o.id).Scan(&tok.access, &tok.refresh,
-		timeColumn{&t.AccessExpiresAt}, timeColumn{&t.RefreshExpiresAt}, &state)
+		timeColumn{&t.AccessExpiresAt}, timeColumn{&t.RefreshExpiresAt}, &was.state)
 	if errors.Is(err, sql.ErrNoRows) {
-		return app.Tokens{}, "", app.Errorf(app.NotFound, "The %s is gone.", o.what)
+		return app.Tokens{}, rowVersion{}, app.Errorf(app.NotFound, "The %s is gone.", o.what)
 	}
 	if err != nil {
-		return app.Tokens{}, "", err
+		return app.Tokens{}, rowVersion{}, err
 	}
 	if err := s.seal.openTokens(o.owner, tok, &t); err != nil {
-		return app.Tokens{}, "", err
+		return app.Tokens{}, rowVersion{}, err
 	}
-	return t, state, nil
+	was.refresh = tok.refresh
+	return t, was, nil
 }
 
-// writeTokens stores o's tokens, and its state when state is not empty.
-func (s *Store) writeTokens(ctx context.Context, q querier, o tokenOwner, t app.Tokens, state string) error {
+// writeTokens stores o's tokens, and its state when state is not empty,
+// only if the row is still as read (was).
+func (s *Store) writeTokens(ctx context.Context, q querier, o tokenOwner, was rowVersion, t app.Tokens, state string) error {
 	tok := s.seal.sealTokens(o.owner, t)
 	set := `access_token = $2, refresh_token = $3, access_expires_at = $4, refresh_expires_at = $5,
 		state = CASE WHEN $6 = '' THEN state ELSE $6 END`
-	args := []any{o.id, tok.access, tok.refresh, formatTime(t.AccessExpiresAt), formatTime(t.RefreshExpiresAt), state}
+	args := []any{o.id, tok.access, tok.refresh, formatTime(t.AccessExpiresAt), formatTime(t.RefreshExpiresAt), state,
+		was.refresh, was.state}
 	if o.table == "connections" { // portals keep no updated_at
-		set += `, updated_at = $7`
+		set += `, updated_at = $9`
 		args = append(args, formatTime(s.now()))
 	}
-	_, err := q.ExecContext(ctx, `UPDATE `+o.table+` SET `+set+` WHERE id = $1`, args...)
-	return err
+	res, err := q.ExecContext(ctx, `UPDATE `+o.table+` SET `+set+`
+		WHERE id = $1 AND refresh_token = $7 AND state = $8`, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return errChangedMeanwhile
+	}
+	return nil
 }
 
 // keyedMutex is one mutex per key, dropped when unused.
@@ -170,3 +213,8 @@ func (k *keyedMutex) lock(key string) (unlock func()) {
 		k.mu.Unlock()
 	}
 }
+
+// maxLockedRefreshes is how many token refreshes one process runs at once
+// under PostgreSQL row locks: a third of the pool (25), the rest left to
+// everything else.
+const maxLockedRefreshes = 8

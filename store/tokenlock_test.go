@@ -139,3 +139,47 @@ func TestRefreshTokensRefusedAndFailing(t *testing.T) {
 		}
 	})
 }
+
+// TestRefreshTokensNeverOverwritesAReconnect: an admin reconnects the
+// company while a refresh is at the provider. The refresh's tokens must not
+// overwrite the reconnect's, nor its refusal mark the reconnected
+// connection: on PostgreSQL the reconnect waits for the row, on SQLite the
+// refresh's write finds the row changed and is refused.
+func TestRefreshTokensNeverOverwritesAReconnect(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		conn := mustSaveConnection(t, s, 1, "9130357766900790")
+		reconnect := conn
+		reconnect.Tokens = tokens("reconnected")
+		for _, outcome := range []struct {
+			name string
+			ans  func() (app.Tokens, error)
+		}{
+			{"refreshed", func() (app.Tokens, error) { return tokens("refreshed"), nil }},
+			{"refused", func() (app.Tokens, error) { return app.Tokens{}, app.Errorf(app.NotConnected, "refused") }},
+		} {
+			done := make(chan error, 1)
+			_, err := s.RefreshTokens(ctx, conn.ID, func(context.Context, app.Tokens) (app.Tokens, error) {
+				go func() { _, err := s.SaveConnection(ctx, reconnect); done <- err }()
+				select { // SQLite: the reconnect lands now; PostgreSQL: it waits for the row
+				case err := <-done:
+					done <- err
+				case <-time.After(200 * time.Millisecond):
+				}
+				return outcome.ans()
+			})
+			if err := <-done; err != nil {
+				t.Fatalf("%s: reconnect: %v", outcome.name, err)
+			}
+			read, rerr := s.Connection(ctx, 1, conn.ID)
+			if rerr != nil {
+				t.Fatal(rerr)
+			}
+			if read.Tokens.Refresh != reconnect.Tokens.Refresh || read.State != app.Connected {
+				t.Errorf("%s: after a reconnect during the refresh: state %s, reconnect's tokens kept %v (refresh err %v)",
+					outcome.name, read.State, read.Tokens.Refresh == reconnect.Tokens.Refresh, err)
+			}
+		}
+	})
+}

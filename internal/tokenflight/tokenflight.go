@@ -58,8 +58,12 @@ type Keeper struct {
 	Lock func(ctx context.Context, id string, refresh func(ctx context.Context, stored app.Tokens) (app.Tokens, error)) (app.Tokens, error)
 	// Refused is the error for a credential without a usable refresh token.
 	Refused error
-	// Timeout bounds one refresh, saving included; default 30 s.
+	// Timeout bounds one exchange at the provider; default 30 s. A flight,
+	// lock wait and storing included, takes at most twice as long.
 	Timeout time.Duration
+	// SaveRetries are the waits before storing again tokens the provider
+	// issued and the store refused; default 200 ms, 1 s, 3 s.
+	SaveRetries []time.Duration
 	Logger  *slog.Logger
 
 	mu     sync.Mutex
@@ -196,11 +200,9 @@ func (k *Keeper) Refresh(ctx context.Context, id string, held app.Tokens, stale 
 // run carries out one flight: exchange the refresh token (or reuse tokens
 // whose saving failed), save, then publish.
 func (k *Keeper) run(ctx context.Context, id string, s *state, f *flight) {
-	timeout := k.Timeout
-	if timeout <= 0 {
-		timeout = 30 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	// Waiting for the lock, the exchange (bounded by Timeout on its own)
+	// and the tries to store: twice Timeout in all.
+	ctx, cancel := context.WithTimeout(ctx, 2*k.timeout())
 	defer cancel()
 	log := k.Logger
 	if log == nil {
@@ -212,49 +214,55 @@ func (k *Keeper) run(ctx context.Context, id string, s *state, f *flight) {
 	oldGen := fingerprintOf(k.Generation(old))
 
 	var (
-		next      app.Tokens
-		err       error
-		exchanged bool
-		issued    app.Tokens // what the provider issued, when Lock failed to store it
-		viaLock   bool
+		next       app.Tokens
+		err        error
+		exchanged  bool
+		unsaved    *app.Tokens // issued by the provider and not stored yet
+		saveFailed bool
 	)
-	switch {
-	case pend != nil && pend.from == oldGen:
-		next = pend.tokens
-	case old.Refresh == "" || refused != nil && *refused == fingerprintOf(old.Refresh):
-		err = k.Refused
-	case k.Lock != nil:
-		viaLock = true
-		next, err = k.Lock(ctx, id, func(ctx context.Context, stored app.Tokens) (app.Tokens, error) {
-			t, exch, err := k.refreshStored(ctx, id, s, old, stored)
-			if exch {
-				exchanged, issued = true, t
-			}
-			return t, err
-		})
-	default:
-		next, err = k.Exchange(ctx, id, old.Refresh)
-		exchanged = err == nil
+	if pend != nil && pend.from == oldGen {
+		unsaved = &pend.tokens
 	}
-	saveFailed := false
 	switch {
-	case viaLock && err != nil && exchanged:
-		// The provider rotated the tokens but the store did not take them.
-		saveFailed, next = true, issued
-		err = fmt.Errorf("%s: save the refreshed tokens of %s: %w", k.Name, id, err)
+	case k.Lock != nil && (unsaved != nil || old.Refresh != "" && !k.isRefused(refused, old.Refresh)):
+		next, err = k.lockedRefresh(ctx, id, s, old, &unsaved, &exchanged)
+		if err != nil && unsaved != nil && app.ErrorCode(err) != app.NotConnected {
+			// The provider rotated the tokens but the store did not take
+			// them: keep them, and try again before giving up.
+			waits := k.SaveRetries
+			if waits == nil {
+				waits = defaultSaveRetries
+			}
+			for _, wait := range waits {
+				if sleepCtx(ctx, wait) != nil {
+					break
+				}
+				if next, err = k.lockedRefresh(ctx, id, s, old, &unsaved, &exchanged); err == nil {
+					break
+				}
+			}
+			if err != nil {
+				saveFailed, next = true, *unsaved
+				err = fmt.Errorf("%s: save the refreshed tokens of %s: %w", k.Name, id, err)
+				log.WarnContext(ctx, k.Name+": saving refreshed tokens failed; keeping them for the next try", "credential", id, "err", err)
+			}
+		}
+	case unsaved != nil:
+		next = *unsaved
+		err = k.save(ctx, id, next)
+		saveFailed = err != nil
+	case old.Refresh == "" || k.isRefused(refused, old.Refresh):
+		err = k.Refused
+	default:
+		next, err = k.exchange(ctx, id, old.Refresh)
+		exchanged = err == nil
+		if err == nil {
+			err = k.save(ctx, id, next)
+			saveFailed = err != nil
+		}
+	}
+	if saveFailed && k.Lock == nil {
 		log.WarnContext(ctx, k.Name+": saving refreshed tokens failed; keeping them for the next try", "credential", id, "err", err)
-	case viaLock:
-		// Lock stored them (or the error says why not).
-	case err == nil:
-		serr := fmt.Errorf("%s: no token saver was given", k.Name)
-		if k.Save != nil {
-			serr = k.Save(ctx, id, next)
-		}
-		if serr != nil {
-			saveFailed = true
-			err = fmt.Errorf("%s: save the refreshed tokens of %s: %w", k.Name, id, serr)
-			log.WarnContext(ctx, k.Name+": saving refreshed tokens failed; keeping them for the next try", "credential", id, "err", serr)
-		}
 	}
 
 	s.mu.Lock()
@@ -281,12 +289,90 @@ func (k *Keeper) run(ctx context.Context, id string, s *state, f *flight) {
 	close(f.done)
 }
 
+// defaultSaveRetries are the waits before trying again to store tokens the
+// provider issued: while they are not stored, this process alone has them.
+var defaultSaveRetries = []time.Duration{200 * time.Millisecond, time.Second, 3 * time.Second}
+
+func (k *Keeper) isRefused(refused *fingerprint, refresh string) bool {
+	return refused != nil && *refused == fingerprintOf(refresh)
+}
+
+// save stores tokens through Save.
+func (k *Keeper) save(ctx context.Context, id string, t app.Tokens) error {
+	if k.Save == nil {
+		return fmt.Errorf("%s: no token saver was given", k.Name)
+	}
+	if err := k.Save(ctx, id, t); err != nil {
+		return fmt.Errorf("%s: save the refreshed tokens of %s: %w", k.Name, id, err)
+	}
+	return nil
+}
+
+// exchange spends refresh at the provider within Timeout of its own, so a
+// long wait for the lock never cuts an exchange short.
+func (k *Keeper) exchange(ctx context.Context, id, refresh string) (app.Tokens, error) {
+	ctx, cancel := context.WithTimeout(ctx, k.timeout())
+	defer cancel()
+	return k.Exchange(ctx, id, refresh)
+}
+
+func (k *Keeper) timeout() time.Duration {
+	if k.Timeout <= 0 {
+		return 30 * time.Second
+	}
+	return k.Timeout
+}
+
+// lockedRefresh runs one refresh under Lock. Tokens the provider issued
+// and no store took yet (*unsaved) are stored only while the store still
+// holds the generation they replace: if it holds another (a reconnect, or
+// tokens put back), that one wins.
+func (k *Keeper) lockedRefresh(ctx context.Context, id string, s *state, old app.Tokens, unsaved **app.Tokens, exchanged *bool) (app.Tokens, error) {
+	return k.Lock(ctx, id, func(ctx context.Context, stored app.Tokens) (app.Tokens, error) {
+		if *unsaved != nil {
+			switch gen := k.Generation(stored); {
+			case gen == k.Generation(old):
+				return **unsaved, nil
+			case gen == k.Generation(**unsaved):
+				return stored, nil // stored by an earlier try after all
+			case gen != "" && !k.Expired(stored):
+				return stored, nil
+			default:
+				return app.Tokens{}, k.Refused
+			}
+		}
+		t, exch, err := k.refreshStored(ctx, id, s, old, stored)
+		if exch {
+			*exchanged, *unsaved = true, &t
+		}
+		return t, err
+	})
+}
+
+// sleepCtx waits d unless ctx ends first.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // refreshStored is the refresh run under Lock, given the stored tokens.
 // When another process replaced old, the stored tokens are used while they
 // last and refreshed when they do not, so processes sharing a store spend
 // each refresh token once. exchanged reports whether the provider was asked.
 func (k *Keeper) refreshStored(ctx context.Context, id string, s *state, old, stored app.Tokens) (t app.Tokens, exchanged bool, err error) {
 	from := old
+	if stored.Refresh != "" && stored.Access != old.Access && !k.Expired(stored) {
+		// Another process refreshed; the provider may have kept the
+		// refresh token (Intuit does for a day), so the generation alone
+		// would not tell.
+		return stored, false, nil
+	}
 	if gen := k.Generation(stored); gen != k.Generation(old) {
 		s.mu.Lock()
 		behind := gen != "" && s.isRetired(gen)
@@ -306,7 +392,12 @@ func (k *Keeper) refreshStored(ctx context.Context, id string, s *state, old, st
 	if from.Refresh == "" {
 		return app.Tokens{}, false, k.Refused
 	}
-	t, err = k.Exchange(ctx, id, from.Refresh)
+	if k.Generation(stored) == k.Generation(from) && stored.Refresh != "" {
+		// The stored refresh token is the truth for this generation, not
+		// whatever the caller held.
+		from.Refresh = stored.Refresh
+	}
+	t, err = k.exchange(ctx, id, from.Refresh)
 	return t, err == nil, err
 }
 

@@ -188,21 +188,33 @@ func TestLockedRefreshRefusedMarksAndFailedStoreIsRetried(t *testing.T) {
 	expired := app.Tokens{Access: "a0", Refresh: "r0", AccessExpiresAt: now.Add(-time.Minute)}
 	st := &sharedStore{tokens: expired, failPut: errors.New("database restarting")}
 	k := p.keeper(now)
-	k.Lock = st.lock
+	k.Lock, k.SaveRetries = st.lock, []time.Duration{time.Millisecond}
 	if _, err := k.Current(context.Background(), "c1", expired); err == nil {
 		t.Fatal("tokens the store did not take must fail the call")
 	}
-	// Save (not the provider) takes the kept tokens on the next try.
+	// The store (not the provider) takes the kept tokens on the next try,
+	// under the lock.
 	st.failPut = nil
 	tk, err := k.Current(context.Background(), "c1", expired)
-	if err != nil || tk.Access != "a1" || p.calls.Load() != 1 || len(p.saved) != 1 {
-		t.Fatalf("retry: %v %v after %d exchanges and %d saves; want a1, 1, 1", tk.Access, err, p.calls.Load(), len(p.saved))
+	if err != nil || tk.Access != "a1" || p.calls.Load() != 1 || st.tokens.Refresh != "r1" {
+		t.Fatalf("retry: %v %v after %d exchanges, stored %q; want a1, 1, r1", tk.Access, err, p.calls.Load(), st.tokens.Refresh)
+	}
+
+	// A store that comes back during the tries takes them in the same call.
+	p2 := &provider{valid: "r0"}
+	st2 := &sharedStore{tokens: expired, failPut: errors.New("database restarting")}
+	k2 := p2.keeper(now)
+	k2.Lock = st2.lock
+	k2.SaveRetries = []time.Duration{time.Millisecond, 50 * time.Millisecond}
+	go func() { time.Sleep(20 * time.Millisecond); st2.mu.Lock(); st2.failPut = nil; st2.mu.Unlock() }()
+	if tk, err := k2.Current(context.Background(), "c1", expired); err != nil || tk.Access != "a1" || st2.tokens.Refresh != "r1" {
+		t.Fatalf("store back within the tries: %v %v, stored %q", tk.Access, err, st2.tokens.Refresh)
 	}
 
 	revoked := &sharedStore{tokens: app.Tokens{Access: "x", Refresh: "revoked", AccessExpiresAt: now.Add(-time.Minute)}}
-	k2 := p.keeper(now)
-	k2.Lock = revoked.lock
-	if _, err := k2.Current(context.Background(), "c2", revoked.tokens); app.ErrorCode(err) != app.NotConnected {
+	k4 := p.keeper(now)
+	k4.Lock = revoked.lock
+	if _, err := k4.Current(context.Background(), "c2", revoked.tokens); app.ErrorCode(err) != app.NotConnected {
 		t.Fatalf("revoked refresh token: %v", err)
 	}
 	if !revoked.refused || revoked.tokens.Refresh != "" {
