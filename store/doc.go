@@ -76,4 +76,12 @@
 // key under two portals is two attempts); AddLink refuses a connection of another portal, and a
 // composite foreign key (portal_id, connection_id) makes the database
 // refuse it too.
+//
+// The background sync (app.SyncStore, sync.go) is the one exception, on
+// purpose: no user or portal asks for its work. A QuickBooks webhook names
+// only a realm, so ConnectionsOfRealm finds every portal's connection to
+// it, and the reconcile and the overdue sweep visit every portal's
+// connections (ActiveConnections). Everything it then reads or saves
+// (linked invoice ids, its sync state, entity versions) is keyed by one
+// connection, whose portal the caller acts for.
 package store

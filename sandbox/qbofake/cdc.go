@@ -19,8 +19,11 @@ var cdcExcluded = map[string]bool{"TaxCode": true, "TaxRate": true, "CompanyInfo
 // (reference §5.1): for each entity asked, the full objects changed since
 // then, oldest first, followed by the deleted ones as
 // {"status":"Deleted","domain":"QBO","Id":…,"MetaData":{"LastUpdatedTime":…}}.
-// At most 1000 objects are returned; the rest is cut, oldest kept, so the
-// caller can continue from the last LastUpdatedTime. changedSince older
+// At most 1000 objects are returned, across all entities asked, filled in
+// the order the entities are named (how QBO splits its cap among entities
+// is [?]); within an entity the oldest changes are kept, deletions counted
+// by their time like the others, so a caller that asks again from the
+// newest LastUpdatedTime it got misses nothing. changedSince older
 // than Options.CDCMaxAge (30 days) is clamped to it, our choice for a [?].
 // An entity with no changes answers an empty {} (our choice, after §1.9).
 func (s *Server) serveCDC(w http.ResponseWriter, r *http.Request, rl *realm, _ []byte) {
@@ -62,10 +65,7 @@ func (s *Server) serveCDC(w http.ResponseWriter, r *http.Request, rl *realm, _ [
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		objs := changedSince(rl, k, since)
-		if len(objs) > left {
-			objs = objs[:left]
-		}
+		objs := changedSince(rl, k, since, left)
 		left -= len(objs)
 		if len(objs) == 0 {
 			b.WriteString(`{}`)
@@ -86,14 +86,18 @@ func (s *Server) serveCDC(w http.ResponseWriter, r *http.Request, rl *realm, _ [
 }
 
 // changedSince lists k's live objects updated at or after since, oldest
-// first, then its deletions in the same window.
-func changedSince(rl *realm, k *kind, since time.Time) []any {
+// first, then its deletions in the same window, oldest first: at most limit
+// objects, the oldest ones, whether live or deleted. (Cutting the deletions
+// first, since they come last, would drop deletions older than live
+// changes kept, and a caller continuing from the newest LastUpdatedTime it
+// got would never see them.)
+func changedSince(rl *realm, k *kind, since time.Time, limit int) []any {
 	type dated struct {
 		at  time.Time
 		id  string
 		obj any
 	}
-	var live []dated
+	var live, dead []dated
 	for _, o := range rl.list(k) {
 		b := o.base()
 		if b.MetaData == nil {
@@ -103,21 +107,36 @@ func changedSince(rl *realm, k *kind, since time.Time) []any {
 			live = append(live, dated{at, b.Id, o})
 		}
 	}
-	slices.SortStableFunc(live, func(a, b dated) int {
+	for _, t := range rl.tombstones {
+		at := t.at.In(rl.loc).Truncate(time.Second)
+		if t.entity == k.name && !at.Before(since) {
+			dead = append(dead, dated{at, t.id, &deletedStub{Domain: "QBO", Status: "Deleted", Id: t.id,
+				MetaData: &deletedMeta{LastUpdatedTime: Timestamp{at}}}})
+		}
+	}
+	byTime := func(a, b dated) int {
 		if c := a.at.Compare(b.at); c != 0 {
 			return c
 		}
 		return compareIDs(a.id, b.id)
-	})
-	out := make([]any, 0, len(live))
-	for _, d := range live {
+	}
+	slices.SortStableFunc(live, byTime)
+	slices.SortStableFunc(dead, byTime)
+	// Keep the oldest limit of both lists, live first on equal times.
+	nl, nd := 0, 0
+	for nl+nd < limit && (nl < len(live) || nd < len(dead)) {
+		if nd == len(dead) || nl < len(live) && !live[nl].at.After(dead[nd].at) {
+			nl++
+		} else {
+			nd++
+		}
+	}
+	out := make([]any, 0, nl+nd)
+	for _, d := range live[:nl] {
 		out = append(out, d.obj)
 	}
-	for _, t := range rl.tombstones {
-		if t.entity == k.name && !t.at.Before(since) {
-			out = append(out, &deletedStub{Domain: "QBO", Status: "Deleted", Id: t.id,
-				MetaData: &deletedMeta{LastUpdatedTime: Timestamp{t.at.In(rl.loc).Truncate(time.Second)}}})
-		}
+	for _, d := range dead[:nd] {
+		out = append(out, d.obj)
 	}
 	return out
 }
