@@ -1,5 +1,5 @@
 // Package quickbooks is the QuickBooks Online (QBO) adapter: Client
-// implements app.QuickBooks over QBO's Accounting API for any number of
+// implements app.QuickBooks and app.ChangeFeed over QBO's Accounting API for any number of
 // connections and companies (realms).
 //
 // Wire facts come from /work/shared/reference/quickbooks.md ("reference n"
@@ -23,6 +23,9 @@
 //   - company.go, invoices.go, lists.go, create.go, search.go, send.go:
 //     the app.QuickBooks methods (reads of the company, invoices and
 //     lists; the creates; the invoice search; the PDF and the send).
+//   - changes.go: app.ChangeFeed for the background sync: change data
+//     capture (paged past QBO's 1,000 objects per answer, clamped to its 30
+//     days) and a payment's invoices.
 //
 // # Behaviour
 //
