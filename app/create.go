@@ -29,6 +29,10 @@ type DealPropertiesResult struct {
 	Written bool
 	Values  map[string]string
 	Reason  string
+	// err is why a write failed (HubSpot or the store); nil when written or
+	// left alone for a reason of the deal's own (its currency). The card
+	// shows Reason; background sync retries on err.
+	err error
 }
 
 // Limits of a create (QBO: 750 taxable lines, 4000-character notes; ours are

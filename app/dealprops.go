@@ -15,14 +15,14 @@ func (s *Service) writeDealProperties(ctx context.Context, portal Portal, dealID
 	latest, conn, err := s.latestDealInvoice(ctx, portal.ID, deal)
 	if err != nil {
 		s.log.WarnContext(ctx, "read the deal's invoices", "deal", dealID, "err", err)
-		return DealPropertiesResult{Reason: "The deal's QuickBooks properties could not be updated just now."}
+		return DealPropertiesResult{Reason: "The deal's QuickBooks properties could not be updated just now.", err: err}
 	}
 	if latest == nil {
 		return s.clearDealProperties(ctx, portal, dealID)
 	}
 	if currencyErr != nil {
 		s.log.WarnContext(ctx, "read the deal's currency", "deal", dealID, "err", currencyErr)
-		return DealPropertiesResult{Reason: "The deal's QuickBooks properties could not be updated just now."}
+		return DealPropertiesResult{Reason: "The deal's QuickBooks properties could not be updated just now.", err: currencyErr}
 	}
 	if dealCurrency == "" {
 		dealCurrency = portal.Currency
@@ -47,11 +47,11 @@ func (s *Service) writeDealProperties(ctx context.Context, portal Portal, dealID
 	}
 	if err := s.hubspot.EnsureDealProperties(ctx, portal); err != nil {
 		s.log.WarnContext(ctx, "create the deal properties", "portal", portal.ID, "err", err)
-		return DealPropertiesResult{Reason: "The deal's QuickBooks properties could not be created in HubSpot just now."}
+		return DealPropertiesResult{Reason: "The deal's QuickBooks properties could not be created in HubSpot just now.", err: err}
 	}
 	if err := s.hubspot.UpdateDeal(ctx, portal, dealID, values); err != nil {
 		s.log.WarnContext(ctx, "write the deal properties", "deal", dealID, "err", err)
-		return DealPropertiesResult{Reason: "The deal's QuickBooks properties could not be updated just now."}
+		return DealPropertiesResult{Reason: "The deal's QuickBooks properties could not be updated just now.", err: err}
 	}
 	return DealPropertiesResult{Written: true, Values: values}
 }
@@ -62,11 +62,11 @@ func (s *Service) clearDealProperties(ctx context.Context, portal Portal, dealID
 	values := map[string]string{DealPropAmountCollected: "", DealPropRecipient: "", DealPropNumber: "", DealPropStatus: "", DealPropDueDate: ""}
 	if err := s.hubspot.EnsureDealProperties(ctx, portal); err != nil {
 		s.log.WarnContext(ctx, "create the deal properties", "portal", portal.ID, "err", err)
-		return DealPropertiesResult{Reason: "The deal's QuickBooks properties could not be cleared just now."}
+		return DealPropertiesResult{Reason: "The deal's QuickBooks properties could not be cleared just now.", err: err}
 	}
 	if err := s.hubspot.UpdateDeal(ctx, portal, dealID, values); err != nil {
 		s.log.WarnContext(ctx, "clear the deal properties", "deal", dealID, "err", err)
-		return DealPropertiesResult{Reason: "The deal's QuickBooks properties could not be cleared just now."}
+		return DealPropertiesResult{Reason: "The deal's QuickBooks properties could not be cleared just now.", err: err}
 	}
 	return DealPropertiesResult{Written: true, Values: values, Reason: "No QuickBooks invoice is linked to the deal any more; its QuickBooks properties were cleared."}
 }

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
+	"sort"
+	"time"
 )
 
 // syncReady reports whether the background sync is wired.
@@ -42,6 +44,389 @@ func (s *Service) AcceptChanges(ctx context.Context, changes []Change) error {
 	}
 	if err := s.jobs.EnqueueChanges(ctx, keep); err != nil {
 		return fmt.Errorf("accept changes: %w", err)
+	}
+	return nil
+}
+
+// syncEntities are the kinds reconcile asks CDC about.
+var syncEntities = []string{EntityInvoice, EntityPayment, EntityCustomer, EntityItem, EntityTerm, EntityPreferences}
+
+// Reconcile timing. CDC keeps 30 days; a cursor older than cdcWindow is
+// clamped and the connection's linked invoices are read again in full.
+// Each reconcile starts cdcOverlap before the last one's QuickBooks time,
+// so a change committed while QuickBooks answered is not missed; changes
+// seen twice are skipped by the entity versions.
+const (
+	cdcWindow  = 30*24*time.Hour - time.Hour
+	cdcOverlap = 2 * time.Minute
+)
+
+// ApplyChange applies one webhook change to every connected portal of its
+// realm. It is idempotent: a change at or before the newest one applied to
+// the entity is skipped, and applying re-reads QuickBooks' current state,
+// so duplicates and out-of-order deliveries converge. An error means
+// "retry later" unless its code says the work can never succeed.
+func (s *Service) ApplyChange(ctx context.Context, c Change) error {
+	if !s.syncReady() {
+		return Errorf(Unavailable, "QuickBooks sync is not running on this server.")
+	}
+	conns, err := s.sync.ConnectionsOfRealm(ctx, c.RealmID)
+	if err != nil {
+		return fmt.Errorf("apply change: connections of realm %s: %w", c.RealmID, err)
+	}
+	ch := EntityChange{Entity: c.Entity, EntityID: c.EntityID, LastUpdated: c.LastUpdated,
+		Deleted: c.Operation == OpDelete}
+	var errs []error
+	for _, conn := range conns {
+		if conn.State != Connected {
+			continue
+		}
+		if err := s.applyEntityChange(ctx, conn, ch); err != nil {
+			errs = append(errs, fmt.Errorf("apply %s %s of realm %s for portal %d: %w",
+				c.Entity, c.EntityID, c.RealmID, conn.PortalID, err))
+		}
+	}
+	return firstRetryable(errs)
+}
+
+// firstRetryable returns an error to retry when any is, else the first:
+// one portal's lost connection must not stop another's retry.
+func firstRetryable(errs []error) error {
+	for _, err := range errs {
+		if Retryable(err) {
+			return err
+		}
+	}
+	if len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
+}
+
+// Retryable reports whether work that failed with err may succeed later:
+// not when the connection is gone, the input invalid or the object absent.
+func Retryable(err error) bool {
+	switch ErrorCode(err) {
+	case NotConnected, Invalid, NotFound, Forbidden, Conflict:
+		return false
+	}
+	return err != nil
+}
+
+// applyEntityChange applies one change to one connection.
+func (s *Service) applyEntityChange(ctx context.Context, conn Connection, ch EntityChange) error {
+	if !ch.LastUpdated.IsZero() {
+		applied, err := s.sync.EntityVersion(ctx, conn.ID, ch.Entity, ch.EntityID)
+		if err != nil {
+			return err
+		}
+		if !applied.IsZero() && !ch.LastUpdated.After(applied) {
+			return nil // this change, or a later one, is in already
+		}
+	}
+	var err error
+	switch ch.Entity {
+	case EntityInvoice:
+		err = s.applyInvoiceChange(ctx, conn, ch)
+	case EntityPayment:
+		err = s.applyPaymentChange(ctx, conn, ch)
+	case EntityCustomer:
+		s.forgetLookups(ctx, conn, kindCustomers)
+	case EntityItem:
+		s.forgetLookups(ctx, conn, kindItems)
+	case EntityTerm:
+		s.forgetLookups(ctx, conn, kindTerms)
+	case EntityPreferences:
+		err = s.applyPreferencesChange(ctx, conn)
+	default:
+		return nil // not a kind the app acts on
+	}
+	if err != nil {
+		return err
+	}
+	if ch.LastUpdated.IsZero() {
+		return nil
+	}
+	return s.sync.SaveEntityVersion(ctx, conn.ID, ch.Entity, ch.EntityID, ch.LastUpdated)
+}
+
+// applyInvoiceChange refreshes a linked invoice's snapshot and the
+// properties of the deals it is linked to. An invoice linked to no record
+// of the portal is not ours to follow (invoice sync comes later).
+func (s *Service) applyInvoiceChange(ctx context.Context, conn Connection, ch EntityChange) error {
+	links, err := s.store.InvoiceLinks(ctx, conn.PortalID, conn.ID, ch.EntityID)
+	if err != nil || len(links) == 0 {
+		return err
+	}
+	if ch.Invoice != nil {
+		err = s.store.SaveSnapshots(ctx, []Snapshot{{ConnectionID: conn.ID, Invoice: *ch.Invoice, FetchedAt: s.now()}})
+	} else {
+		_, err = s.refreshSnapshots(ctx, conn, []string{ch.EntityID})
+	}
+	if err != nil {
+		return err
+	}
+	return s.followInvoices(ctx, conn, links)
+}
+
+// applyPaymentChange refreshes the linked invoices a payment pays. A
+// deleted payment no longer says which invoices it paid, so every linked
+// invoice of the connection is read again (one query per 100).
+func (s *Service) applyPaymentChange(ctx context.Context, conn Connection, ch EntityChange) error {
+	ids := ch.InvoiceIDs
+	if ch.Deleted || ids == nil {
+		var err error
+		if !ch.Deleted {
+			ids, err = s.feed.PaymentInvoices(ctx, conn, ch.EntityID)
+		}
+		if ch.Deleted || ErrorCode(err) == NotFound {
+			ids, err = s.sync.LinkedInvoiceIDs(ctx, conn.ID)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	var links []InvoiceLink
+	var linked []string
+	for _, id := range ids {
+		ls, err := s.store.InvoiceLinks(ctx, conn.PortalID, conn.ID, id)
+		if err != nil {
+			return err
+		}
+		if len(ls) > 0 {
+			linked = append(linked, id)
+			links = append(links, ls...)
+		}
+	}
+	for start := 0; start < len(linked); start += 100 {
+		if _, err := s.refreshSnapshots(ctx, conn, linked[start:min(start+100, len(linked))]); err != nil {
+			return err
+		}
+	}
+	return s.followInvoices(ctx, conn, links)
+}
+
+// applyPreferencesChange reads the company's settings again (country,
+// currency, time zone, custom numbers) and stores them on the connection.
+func (s *Service) applyPreferencesChange(ctx context.Context, conn Connection) error {
+	s.forgetLookups(ctx, conn, kindCompany)
+	company, err := s.qbo.Company(ctx, conn)
+	if err != nil {
+		return err
+	}
+	conn.CompanyName, conn.Country, conn.Currency = company.Name, company.Country, company.Currency
+	conn.TimeZone, conn.CustomTxnNumbers = company.TimeZone, company.CustomTxnNumbers
+	if _, err := s.store.SaveConnection(ctx, conn); err != nil {
+		return err
+	}
+	s.cards.forgetPrefix(fmt.Sprintf("%d:", conn.PortalID))
+	return nil
+}
+
+// followInvoices rewrites the QuickBooks properties of every deal among
+// links, once each, and drops the portal's remembered cards.
+func (s *Service) followInvoices(ctx context.Context, conn Connection, links []InvoiceLink) error {
+	s.cards.forgetPrefix(fmt.Sprintf("%d:", conn.PortalID))
+	deals := map[string]bool{}
+	for _, l := range links {
+		if l.Object.Type == Deals {
+			deals[l.Object.ID] = true
+		}
+	}
+	if len(deals) == 0 {
+		return nil
+	}
+	portal, err := s.store.Portal(ctx, conn.PortalID)
+	if err != nil {
+		return err
+	}
+	if portal.State != PortalInstalled && portal.State != "" {
+		return nil // HubSpot cannot be written until the app is installed again
+	}
+	ids := make([]string, 0, len(deals))
+	for id := range deals {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if res := s.refreshDealProperties(ctx, portal, id); res.err != nil {
+			return fmt.Errorf("deal %s: %w", id, res.err)
+		}
+	}
+	return nil
+}
+
+// ReconcileTargets lists the connections a reconcile visits: every
+// connected one.
+func (s *Service) ReconcileTargets(ctx context.Context) ([]string, error) {
+	if !s.syncReady() {
+		return nil, nil
+	}
+	conns, err := s.sync.ActiveConnections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(conns))
+	for i, c := range conns {
+		ids[i] = c.ID
+	}
+	return ids, nil
+}
+
+// activeConnection finds a connected connection by id; ok is false when it
+// is gone or no longer connected.
+func (s *Service) activeConnection(ctx context.Context, id string) (Connection, bool, error) {
+	conns, err := s.sync.ActiveConnections(ctx)
+	if err != nil {
+		return Connection{}, false, err
+	}
+	for _, c := range conns {
+		if c.ID == id {
+			return c, true, nil
+		}
+	}
+	return Connection{}, false, nil
+}
+
+// Reconcile applies what CDC reports changed in the connection's company
+// since the last reconcile, healing whatever webhooks missed. The cursor
+// advances only after every change is applied; a failure leaves it, and
+// the next reconcile asks again (applying twice is harmless).
+func (s *Service) Reconcile(ctx context.Context, connectionID string) error {
+	if !s.syncReady() {
+		return Errorf(Unavailable, "QuickBooks sync is not running on this server.")
+	}
+	conn, ok, err := s.activeConnection(ctx, connectionID)
+	if err != nil || !ok {
+		return err
+	}
+	st, err := s.sync.SyncState(ctx, conn.ID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	since := st.CDCSince
+	if since.IsZero() {
+		since = conn.CreatedAt.Add(-cdcOverlap)
+	}
+	if since.Before(now.Add(-cdcWindow)) {
+		// Older than CDC remembers: read every linked invoice again.
+		since = now.Add(-cdcWindow)
+		if err := s.refreshAllLinked(ctx, conn); err != nil {
+			return err
+		}
+	}
+	cs, err := s.feed.Changes(ctx, conn, syncEntities, since)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, ch := range cs.Changes {
+		if err := s.applyEntityChange(ctx, conn, ch); err != nil {
+			errs = append(errs, fmt.Errorf("reconcile %s %s: %w", ch.Entity, ch.EntityID, err))
+		}
+	}
+	if err := firstRetryable(errs); err != nil {
+		return err
+	}
+	next := cs.Time.Add(-cdcOverlap)
+	if next.After(since) {
+		if err := s.sync.SaveCDCSince(ctx, conn.ID, next); err != nil {
+			return err
+		}
+	}
+	s.log.InfoContext(ctx, "reconciled", "connection", conn.ID, "realm", conn.RealmID, "changes", len(cs.Changes))
+	return nil
+}
+
+// refreshAllLinked reads every linked invoice of the connection again and
+// rewrites the properties of their deals.
+func (s *Service) refreshAllLinked(ctx context.Context, conn Connection) error {
+	ids, err := s.sync.LinkedInvoiceIDs(ctx, conn.ID)
+	if err != nil {
+		return err
+	}
+	var links []InvoiceLink
+	for start := 0; start < len(ids); start += 100 {
+		chunk := ids[start:min(start+100, len(ids))]
+		if _, err := s.refreshSnapshots(ctx, conn, chunk); err != nil {
+			return err
+		}
+		for _, id := range chunk {
+			ls, err := s.store.InvoiceLinks(ctx, conn.PortalID, conn.ID, id)
+			if err != nil {
+				return err
+			}
+			links = append(links, ls...)
+		}
+	}
+	return s.followInvoices(ctx, conn, links)
+}
+
+// SweepOverdue moves deal properties that time alone changed: an unpaid
+// invoice becomes overdue the day after its due date, with no QuickBooks
+// event at all, and HubSpot workflows wait for the deal property. Each
+// company is swept once per day of its own time zone, soon after its
+// midnight (the queue runs the sweep every few minutes; a company whose
+// date has not changed since its last sweep is skipped). Only invoices
+// that became overdue since the last sweep are touched.
+func (s *Service) SweepOverdue(ctx context.Context) error {
+	if !s.syncReady() {
+		return nil
+	}
+	conns, err := s.sync.ActiveConnections(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, conn := range conns {
+		if err := s.sweepConnection(ctx, conn); err != nil {
+			errs = append(errs, fmt.Errorf("sweep connection %s: %w", conn.ID, err))
+		}
+	}
+	return firstRetryable(errs)
+}
+
+func (s *Service) sweepConnection(ctx context.Context, conn Connection) error {
+	today := Today(s.now(), conn.TimeZone)
+	st, err := s.sync.SyncState(ctx, conn.ID)
+	if err != nil {
+		return err
+	}
+	if st.SweptThrough == today {
+		return nil
+	}
+	ids, err := s.sync.LinkedInvoiceIDs(ctx, conn.ID)
+	if err != nil {
+		return err
+	}
+	snaps, err := s.store.Snapshots(ctx, conn.ID, ids)
+	if err != nil {
+		return err
+	}
+	var links []InvoiceLink
+	turned := 0
+	for _, id := range ids {
+		sn, ok := snaps[id]
+		if !ok || sn.Invoice.Deleted || !sn.Invoice.Overdue(today) ||
+			!st.SweptThrough.IsZero() && sn.Invoice.Overdue(st.SweptThrough) {
+			continue
+		}
+		ls, err := s.store.InvoiceLinks(ctx, conn.PortalID, conn.ID, id)
+		if err != nil {
+			return err
+		}
+		links = append(links, ls...)
+		turned++
+	}
+	if err := s.followInvoices(ctx, conn, links); err != nil {
+		return err
+	}
+	if err := s.sync.SaveSweptThrough(ctx, conn.ID, today); err != nil {
+		return err
+	}
+	if turned > 0 {
+		s.log.InfoContext(ctx, "overdue sweep", "connection", conn.ID, "date", today.String(), "invoices", turned)
 	}
 	return nil
 }
