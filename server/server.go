@@ -35,6 +35,10 @@ type Config struct {
 	// BodyLimit caps request bodies, e.g. "1M" (hubspot.fetch sends at most 1 MB).
 	BodyLimit string
 	Now       func() time.Time
+
+	// QBOWebhookVerifierToken keys the intuit-signature of QuickBooks'
+	// webhooks (QBO_WEBHOOK_VERIFIER_TOKEN); empty refuses every webhook.
+	QBOWebhookVerifierToken string
 }
 
 // Server serves the card API and the operational endpoints.
@@ -89,6 +93,11 @@ func (s *Server) routes() {
 	s.echo.GET("/oauth/hubspot/install", s.handleInstall)
 	s.echo.GET("/oauth/hubspot/callback", s.handleInstallCallback)
 
+	// QuickBooks' change notifications: signed by Intuit, not HubSpot; a
+	// body over 1 MB is answered 413 (webhooks.go).
+	s.echo.POST(qboWebhookPath, s.handleQBOWebhook)
+	s.echo.HTTPErrorHandler = s.qboWebhookErrors(s.echo.HTTPErrorHandler)
+
 	card := s.echo.Group("/api/v1", s.requireHubSpotSignature)
 	card.GET("/connections", s.handleConnections)
 	card.POST("/connections/quickbooks/connect", s.handleConnectStart)
@@ -105,7 +114,7 @@ func (s *Server) routes() {
 	card.POST("/records/:objectType/:objectId/invoices", s.handleInvoiceCreate)
 	card.POST("/records/:objectType/:objectId/invoice-links", s.handleInvoiceLinksAdd)
 	card.DELETE("/records/:objectType/:objectId/invoice-links/:linkId", s.handleInvoiceLinkDelete)
-	card.DELETE("/installation", s.handleUninstall)
+	card.POST("/installation/uninstall", s.handleUninstall)
 	card.GET("/settings", s.handleSettings)
 	card.PUT("/settings/default-connection", s.handleSetDefaultConnection)
 	card.PUT("/settings/sync/:object", s.handleSetSync)

@@ -93,6 +93,9 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 		PublicBaseURL:       cfg.PublicBaseURL,
 		HubSpotAppID:        cfg.HubSpot.AppID,
 		HubSpotClientSecret: cfg.HubSpot.ClientSecret.Value(),
+		// The demo's config sets the sandbox fake's token, so the demo takes
+		// the fake's webhooks without a line of its own.
+		QBOWebhookVerifierToken: cfg.QuickBooks.WebhookVerifierToken.Value(),
 	})
 	return &service{store: st, cache: cache, qbo: qbo, hs: hs, metrics: metrics, server: srv}, nil
 }
