@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is the whole configuration of the service.
@@ -31,6 +32,16 @@ type Config struct {
 	RedisURL      Secret     // REDIS_URL: redis://... ; empty means an in-process cache
 	EncryptionKey Secret     // ENCRYPTION_KEY: 32 bytes, standard base64; encrypts tokens at rest
 	LogLevel      slog.Level // LOG_LEVEL: debug, info, warn or error
+
+	Sync Sync
+}
+
+// Sync tunes the background sync and its job queue.
+type Sync struct {
+	Workers        int           // SYNC_WORKERS: jobs run at once per replica
+	ReconcileEvery time.Duration // SYNC_RECONCILE_EVERY: how often CDC reconciles each company; 0 turns it off
+	SweepEvery     time.Duration // SYNC_SWEEP_EVERY: how often the overdue sweep looks for companies past midnight
+	RescueAfter    time.Duration // SYNC_RESCUE_AFTER: a job running this long on a replica that died is run again
 }
 
 // HubSpot is the HubSpot app's identity and the API it talks to.
@@ -117,6 +128,12 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		RedisURL:      Secret(r.str("REDIS_URL", "")),
 		EncryptionKey: Secret(r.required("ENCRYPTION_KEY")),
 		LogLevel:      r.logLevel("LOG_LEVEL"),
+		Sync: Sync{
+			Workers:        int(r.intIn("SYNC_WORKERS", 4, 1, 64)),
+			ReconcileEvery: r.duration("SYNC_RECONCILE_EVERY", 10*time.Minute, 0),
+			SweepEvery:     r.duration("SYNC_SWEEP_EVERY", 15*time.Minute, time.Second),
+			RescueAfter:    r.duration("SYNC_RESCUE_AFTER", 2*time.Minute, 2*time.Second),
+		},
 	}
 	defaultQBO, webApp := qboSandboxURL, qboSandboxApp
 	if c.QuickBooks.Environment == EnvProduction {
@@ -210,6 +227,35 @@ func (r *reader) oneOf(name, def string, allowed ...string) string {
 	}
 	r.fail(name, fmt.Sprintf("must be one of %s, got %q", strings.Join(allowed, ", "), v))
 	return def
+}
+
+// intIn reads a whole number in [lo, hi], def when unset.
+func (r *reader) intIn(name string, def, lo, hi int64) int64 {
+	v := r.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < lo || n > hi {
+		r.fail(name, fmt.Sprintf("must be a whole number from %d to %d, got %q", lo, hi, v))
+		return def
+	}
+	return n
+}
+
+// duration reads a Go duration ("10m", "90s") of at least lo, def when
+// unset; "0" is allowed when lo is 0 and means off.
+func (r *reader) duration(name string, def, lo time.Duration) time.Duration {
+	v := r.str(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < lo || d < 0 {
+		r.fail(name, fmt.Sprintf("must be a duration such as 10m or 90s, at least %s, got %q", lo, v))
+		return def
+	}
+	return d
 }
 
 func (r *reader) url(name, v string) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 	"testing"
 )
 
@@ -163,5 +164,27 @@ func TestOAuthEndpointsOverride(t *testing.T) {
 	}
 	if c.HubSpot.AuthorizeURL != m["HUBSPOT_AUTHORIZE_URL"] {
 		t.Errorf("hubspot authorize %q", c.HubSpot.AuthorizeURL)
+	}
+}
+
+func TestSyncSettings(t *testing.T) {
+	m := valid()
+	c, err := Load(env(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Sync.Workers != 4 || c.Sync.ReconcileEvery != 10*time.Minute || c.Sync.SweepEvery != 15*time.Minute || c.Sync.RescueAfter != 2*time.Minute {
+		t.Errorf("defaults = %+v", c.Sync)
+	}
+	m["SYNC_WORKERS"], m["SYNC_RECONCILE_EVERY"], m["SYNC_SWEEP_EVERY"], m["SYNC_RESCUE_AFTER"] = "8", "0", "30s", "5s"
+	if c, err = Load(env(m)); err != nil || c.Sync.Workers != 8 || c.Sync.ReconcileEvery != 0 || c.Sync.SweepEvery != 30*time.Second || c.Sync.RescueAfter != 5*time.Second {
+		t.Errorf("set = %+v, %v", c.Sync, err)
+	}
+	m["SYNC_WORKERS"], m["SYNC_SWEEP_EVERY"], m["SYNC_RESCUE_AFTER"] = "0", "soon", "1s"
+	_, err = Load(env(m))
+	for _, want := range []string{"SYNC_WORKERS must be a whole number from 1 to 64", "SYNC_SWEEP_EVERY must be a duration", "SYNC_RESCUE_AFTER must be a duration"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want %q", err, want)
+		}
 	}
 }
