@@ -29,14 +29,6 @@ func runDemo(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 	}
 	log := newLogger(stderr, levelFrom(getenv))
 
-	fakes := sandbox.New(sandbox.Options{Logger: log.With("component", "sandbox")})
-	defer fakes.Close()
-	fakeURLs, err := fakes.Listen("", "")
-	if err != nil {
-		return err
-	}
-	defer fakeURLs.Close(context.Background())
-
 	apiAddr := "127.0.0.1:8080"
 	if v, ok := getenv("HTTP_ADDR"); ok && v != "" {
 		apiAddr = v
@@ -46,6 +38,17 @@ func runDemo(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 		return fmt.Errorf("listen on HTTP_ADDR %s (set HTTP_ADDR to another address): %w", apiAddr, err)
 	}
 	defer api.Close()
+
+	// The QuickBooks fake sends its signed webhooks to the demo, as Intuit
+	// would, so a change made in the fake reaches the card.
+	fakes := sandbox.New(sandbox.Options{Logger: log.With("component", "sandbox"),
+		QBOWebhookURL: "http://" + api.Addr().String() + "/webhooks/quickbooks"})
+	defer fakes.Close()
+	fakeURLs, err := fakes.Listen("", "")
+	if err != nil {
+		return err
+	}
+	defer fakeURLs.Close(context.Background())
 
 	// Without DATABASE_URL the demo keeps its SQLite file in a fresh temporary
 	// folder: its encryption key is generated anew on every run.

@@ -13,6 +13,7 @@ import (
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/config"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/hubspot"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/queue"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/quickbooks"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/redis"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/server"
@@ -31,6 +32,7 @@ type service struct {
 	hs      *hubspot.Client
 	metrics *server.Metrics
 	server  *server.Server
+	jobs    *queue.Queue
 }
 
 // assemble builds the service from its configuration, in reading order:
@@ -72,8 +74,20 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 		Observe:      func(op, outcome string) { metrics.UpstreamCall("hubspot", op, outcome) },
 	}, st)
 
+	// The job queue keeps its tables in the store's database; it runs the
+	// use cases, which hand it work: bound after both exist.
+	bound := &handlers{}
+	db, dialect := st.Shared()
+	jobs, err := queue.Open(ctx, db, dialect, bound, queueOptions(cfg.Sync, log.With("component", "queue")))
+	if err != nil {
+		cache.Close()
+		st.Close()
+		return nil, fmt.Errorf("open job queue: %w", err)
+	}
+
 	svc := app.New(app.Deps{
 		Store: st, Cache: cache, QuickBooks: qbo, HubSpot: hs,
+		Jobs: jobs, ChangeFeed: qbo, Sync: st,
 		Logger:    log.With("component", "app"),
 		QBOWebURL: cfg.QuickBooks.WebAppURL,
 		Connect: app.ConnectConfig{
@@ -89,6 +103,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 			Secret:       cfg.EncryptionKeyBytes(),
 		},
 	})
+	bound.svc = svc
 	srv := server.New(svc, log.With("component", "http"), metrics, server.Config{
 		PublicBaseURL:       cfg.PublicBaseURL,
 		HubSpotAppID:        cfg.HubSpot.AppID,
@@ -97,15 +112,47 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 		// the fake's webhooks without a line of its own.
 		QBOWebhookVerifierToken: cfg.QuickBooks.WebhookVerifierToken.Value(),
 	})
-	return &service{store: st, cache: cache, qbo: qbo, hs: hs, metrics: metrics, server: srv}, nil
+	return &service{store: st, cache: cache, qbo: qbo, hs: hs, metrics: metrics, server: srv, jobs: jobs}, nil
 }
 
-// close lets token refreshes in flight save their rotated tokens, then
-// releases the cache and the store.
+// queueOptions maps the sync's configuration onto the queue's options.
+func queueOptions(c config.Sync, log *slog.Logger) queue.Options {
+	o := queue.Options{Workers: c.Workers, ReconcileEvery: c.ReconcileEvery, SweepEvery: c.SweepEvery,
+		RescueAfter: c.RescueAfter, JobTimeout: min(time.Minute, c.RescueAfter/2), Logger: log}
+	if c.ReconcileEvery == 0 {
+		o.ReconcileEvery = -1 // off
+	}
+	return o
+}
+
+// handlers are the use cases the queue runs, bound once the service that
+// holds the queue exists.
+type handlers struct{ svc *app.Service }
+
+func (h *handlers) ApplyChange(ctx context.Context, c app.Change) error {
+	return h.svc.ApplyChange(ctx, c)
+}
+func (h *handlers) Reconcile(ctx context.Context, id string) error { return h.svc.Reconcile(ctx, id) }
+func (h *handlers) SweepOverdue(ctx context.Context) error         { return h.svc.SweepOverdue(ctx) }
+func (h *handlers) ReconcileTargets(ctx context.Context) ([]string, error) {
+	return h.svc.ReconcileTargets(ctx)
+}
+
+// tokenGrace bounds the wait for token refreshes in flight at shutdown:
+// one refresh may wait for a row lock and the provider (twice the
+// adapters' 30 s), and a provider that rotated tokens must see them saved.
+const tokenGrace = 65 * time.Second
+
+// close stops the job queue (running jobs finish within shutdownGrace),
+// lets token refreshes in flight save their rotated tokens, then releases
+// the cache and the store.
 func (s *service) close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	qctx, qcancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer qcancel()
+	qerr := s.jobs.Stop(qctx)
+	ctx, cancel := context.WithTimeout(context.Background(), tokenGrace)
 	defer cancel()
-	return errors.Join(s.qbo.Close(ctx), s.hs.Close(ctx), s.cache.Close(), s.store.Close())
+	return errors.Join(qerr, s.qbo.Close(ctx), s.hs.Close(ctx), s.cache.Close(), s.store.Close())
 }
 
 // serveUntilDone serves the API on api and metrics on debug until ctx ends,
@@ -113,6 +160,9 @@ func (s *service) close() error {
 func (s *service) serveUntilDone(ctx context.Context, api, debug net.Listener, log *slog.Logger) error {
 	debugSrv := &http.Server{Handler: s.metrics.Handler(), ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errs := make(chan error, 2)
+	if err := s.jobs.Start(ctx); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
 	go func() { errs <- s.server.Serve(api) }()
 	go func() {
 		if err := debugSrv.Serve(debug); err != nil && !errors.Is(err, http.ErrServerClosed) {
