@@ -16,6 +16,7 @@ import (
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/hubspot"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/queue"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/quickbooks"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/redis"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox"
@@ -45,6 +46,7 @@ type testServer struct {
 	cache    app.Cache
 	fakes    *sandbox.Fakes
 	conns    map[string]app.Connection
+	svc      *app.Service
 }
 
 type option func(*setup)
@@ -57,7 +59,19 @@ type setup struct {
 	now         func() time.Time
 	fakeNow     func() time.Time
 	logs        io.Writer
+	sync        *syncSetup
 }
+
+// syncSetup runs the background sync: the job queue (River on the test's
+// SQLite store) with the QBO adapter as change feed.
+type syncSetup struct {
+	webhooks       bool          // the QBO fake delivers its webhooks to the server
+	reconcileEvery time.Duration // 0: no periodic reconcile
+	sweepEvery     time.Duration // 0: no periodic sweep
+}
+
+// withSync turns the background sync on.
+func withSync(sy syncSetup) option { return func(s *setup) { s.sync = &sy } }
 
 // withLogs writes the whole service's logs, at debug level, to w.
 func withLogs(w io.Writer) option { return func(s *setup) { s.logs = w } }
@@ -92,7 +106,17 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 		log = slog.New(slog.NewJSONHandler(set.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 
-	fakes := sandbox.New(sandbox.Options{Logger: log, Unthrottled: set.unthrottled, Now: set.fakeNow})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+
+	fakeOpts := sandbox.Options{Logger: log, Unthrottled: set.unthrottled, Now: set.fakeNow}
+	if set.sync != nil && set.sync.webhooks {
+		fakeOpts.QBOWebhookURL = base + "/webhooks/quickbooks"
+	}
+	fakes := sandbox.New(fakeOpts)
 	t.Cleanup(fakes.Close)
 	upstream := &http.Client{Transport: fakes.Transport(), Timeout: 5 * time.Second}
 
@@ -106,12 +130,6 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 		t.Fatal(err)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-
 	qbo := quickbooks.New(quickbooks.Config{
 		APIBaseURL: "https://sandbox-quickbooks.api.intuit.com", ClientID: "sandbox-qbo-client-id",
 		TokenURL:     "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer",
@@ -120,7 +138,7 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 	}, st)
 	hs := hubspot.New(hubspot.Config{HTTPClient: upstream, RetryBase: time.Millisecond, Logger: log,
 		ClientID: "sandbox-hubspot-client-id", ClientSecret: "sandbox-hubspot-client-secret"}, st)
-	svc := app.New(app.Deps{Store: st, Cache: set.cache, QuickBooks: qbo, HubSpot: hs, Logger: log,
+	deps := app.Deps{Store: st, Cache: set.cache, QuickBooks: qbo, HubSpot: hs, Logger: log,
 		QBOWebURL: "https://app.sandbox.qbo.intuit.com", SnapshotTTL: set.snapshotTTL, CardTTL: set.cardTTL, Now: set.now,
 		Connect: app.ConnectConfig{
 			AuthorizeURL: "https://appcenter.intuit.com/connect/oauth2", ClientID: "sandbox-qbo-client-id",
@@ -129,9 +147,40 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 		Install: app.ConnectConfig{
 			AuthorizeURL: "https://app.hubspot.com/oauth/authorize", ClientID: "sandbox-hubspot-client-id",
 			RedirectURI: base + "/oauth/hubspot/callback", Secret: bytes.Repeat([]byte{7}, 32),
-		}})
+		}}
+	var jobs *queue.Queue
+	bound := &boundHandlers{}
+	if set.sync != nil {
+		db, dialect := st.Shared()
+		every := func(d time.Duration) time.Duration {
+			if d == 0 {
+				return -1
+			}
+			return d
+		}
+		jobs, err = queue.Open(ctx, db, dialect, bound, queue.Options{Logger: log, PollInterval: 100 * time.Millisecond,
+			ReconcileEvery: every(set.sync.reconcileEvery), SweepEvery: every(set.sync.sweepEvery),
+			RescueAfter: 10 * time.Second, JobTimeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deps.Jobs, deps.ChangeFeed, deps.Sync = jobs, qbo, st
+	}
+	svc := app.New(deps)
+	bound.svc = svc
+	if jobs != nil {
+		if err := jobs.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			jobs.Stop(ctx)
+		})
+	}
 	srv := server.New(svc, log, server.NewMetrics(), server.Config{
 		PublicBaseURL: base, HubSpotAppID: appID, HubSpotClientSecret: secret,
+		QBOWebhookVerifierToken: qbofake.DefaultWebhookVerifierToken,
 	})
 	go srv.Serve(ln)
 	t.Cleanup(func() {
@@ -139,7 +188,22 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 		defer cancel()
 		srv.Shutdown(ctx)
 	})
-	return &testServer{url: base, upstream: upstream, store: st, cache: set.cache, fakes: fakes, conns: conns}
+	return &testServer{url: base, upstream: upstream, store: st, cache: set.cache, fakes: fakes, conns: conns, svc: svc}
+}
+
+// boundHandlers are the use cases the queue runs, bound once the service
+// exists (as cmd's wiring does).
+type boundHandlers struct{ svc *app.Service }
+
+func (h *boundHandlers) ApplyChange(ctx context.Context, c app.Change) error {
+	return h.svc.ApplyChange(ctx, c)
+}
+func (h *boundHandlers) Reconcile(ctx context.Context, id string) error {
+	return h.svc.Reconcile(ctx, id)
+}
+func (h *boundHandlers) SweepOverdue(ctx context.Context) error { return h.svc.SweepOverdue(ctx) }
+func (h *boundHandlers) ReconcileTargets(ctx context.Context) ([]string, error) {
+	return h.svc.ReconcileTargets(ctx)
 }
 
 // card returns a card client of portal signed with the app's secret.
