@@ -178,10 +178,11 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 			jobs.Stop(ctx)
 		})
 	}
-	srv := server.New(svc, log, server.NewMetrics(), server.Config{
-		PublicBaseURL: base, HubSpotAppID: appID, HubSpotClientSecret: secret,
-		QBOWebhookVerifierToken: qbofake.DefaultWebhookVerifierToken,
-	})
+	cfg := server.Config{PublicBaseURL: base, HubSpotAppID: appID, HubSpotClientSecret: secret}
+	if set.sync != nil {
+		cfg.QBOWebhookVerifierToken = qbofake.DefaultWebhookVerifierToken
+	}
+	srv := server.New(svc, log, server.NewMetrics(), cfg)
 	go srv.Serve(ln)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
