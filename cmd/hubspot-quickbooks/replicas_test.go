@@ -47,62 +47,101 @@ func TestMain(m *testing.M) {
 type replica struct {
 	cmd    *exec.Cmd
 	url    string
-	stderr *bytes.Buffer
+	out    *syncBuffer
+	waited chan error // Wait's answer, once the process ended
+	killed bool
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and many readers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) WriteLine(line string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.b.WriteString(line + "\n")
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // startReplica runs `serve` in a new process of this binary with env and
 // returns once it listens.
 func startReplica(t *testing.T, env map[string]string) *replica {
+	return startServe(t, "", env)
+}
+
+// startServe runs `serve` in dir (its SQLite file lives in dir/data when
+// DATABASE_URL is unset) and returns once it listens. The process is
+// stopped with SIGTERM when the test ends, unless it was killed.
+func startServe(t *testing.T, dir string, env map[string]string) *replica {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "serve")
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), subprocessEnv+"=1")
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	pr, pw := io.Pipe()
-	r := &replica{cmd: cmd, stderr: &bytes.Buffer{}}
+	r := &replica{cmd: cmd, out: &syncBuffer{}, waited: make(chan error, 1)}
 	cmd.Stderr = pw
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	go func() { r.waited <- cmd.Wait(); pw.Close() }()
 	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("replica exited with %v:\n%s", err, r.stderr.String())
-			}
-		case <-time.After(15 * time.Second):
-			cmd.Process.Kill()
-			t.Errorf("replica did not stop on SIGTERM:\n%s", r.stderr.String())
+		if r.killed {
+			return
 		}
-		pw.Close()
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-r.waited:
+			if err != nil {
+				t.Errorf("replica exited with %v:\n%s", err, r.out.String())
+			}
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			t.Errorf("replica did not stop on SIGTERM:\n%s", r.out.String())
+		}
 	})
 	ready := make(chan string, 1)
-	var mu sync.Mutex
 	go func() {
 		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {
-			mu.Lock()
-			r.stderr.WriteString(sc.Text() + "\n")
-			mu.Unlock()
+			r.out.WriteLine(sc.Text())
 			var line struct{ Msg, HTTP string }
 			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "serving" {
 				ready <- line.HTTP
 			}
 		}
+		io.Copy(io.Discard, pr)
 	}()
 	select {
 	case addr := <-ready:
 		r.url = "http://" + addr
+	case err := <-r.waited:
+		t.Fatalf("replica exited before serving (%v):\n%s", err, r.out.String())
 	case <-time.After(30 * time.Second):
-		mu.Lock()
-		defer mu.Unlock()
-		t.Fatalf("replica did not start:\n%s", r.stderr.String())
+		t.Fatalf("replica did not start:\n%s", r.out.String())
 	}
 	return r
+}
+
+// kill ends the process with SIGKILL, as a crash or an OOM kill would:
+// no shutdown, no deferred cleanup.
+func (r *replica) kill(t *testing.T) {
+	t.Helper()
+	r.killed = true
+	if err := r.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-r.waited
 }
 
 // freshPostgresSchema creates an empty schema in the test database, drops
