@@ -64,7 +64,7 @@ type Keeper struct {
 	// SaveRetries are the waits before storing again tokens the provider
 	// issued and the store refused; default 200 ms, 1 s, 3 s.
 	SaveRetries []time.Duration
-	Logger  *slog.Logger
+	Logger      *slog.Logger
 
 	mu     sync.Mutex
 	states map[string]*state
