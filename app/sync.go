@@ -147,7 +147,32 @@ func (s *Service) applyEntityChange(ctx context.Context, conn Connection, ch Ent
 	if ch.LastUpdated.IsZero() {
 		return nil
 	}
+	if b := batchOf(ctx); b != nil {
+		b.versions = append(b.versions, ch)
+		return nil
+	}
 	return s.sync.SaveEntityVersion(ctx, conn.ID, ch.Entity, ch.EntityID, ch.LastUpdated)
+}
+
+// followBatch gathers, during a reconcile, the deals to rewrite and the
+// entity versions to record, so that a reconcile of a thousand changes
+// writes each deal once, and records the versions only once the deals are
+// written (a failure leaves them unrecorded, so the next reconcile redoes
+// the work).
+type followBatch struct {
+	links    []InvoiceLink
+	versions []EntityChange
+}
+
+type followBatchKey struct{}
+
+func withBatch(ctx context.Context, b *followBatch) context.Context {
+	return context.WithValue(ctx, followBatchKey{}, b)
+}
+
+func batchOf(ctx context.Context) *followBatch {
+	b, _ := ctx.Value(followBatchKey{}).(*followBatch)
+	return b
 }
 
 // applyInvoiceChange refreshes a linked invoice's snapshot and the
@@ -224,8 +249,13 @@ func (s *Service) applyPreferencesChange(ctx context.Context, conn Connection) e
 }
 
 // followInvoices rewrites the QuickBooks properties of every deal among
-// links, once each, and drops the portal's remembered cards.
+// links, once each, and drops the portal's remembered cards. Within a
+// reconcile (a followBatch in ctx) it only gathers them.
 func (s *Service) followInvoices(ctx context.Context, conn Connection, links []InvoiceLink) error {
+	if b := batchOf(ctx); b != nil {
+		b.links = append(b.links, links...)
+		return nil
+	}
 	s.cards.forgetPrefix(fmt.Sprintf("%d:", conn.PortalID))
 	deals := map[string]bool{}
 	for _, l := range links {
@@ -320,14 +350,24 @@ func (s *Service) Reconcile(ctx context.Context, connectionID string) error {
 	if err != nil {
 		return err
 	}
+	batch := &followBatch{}
+	bctx := withBatch(ctx, batch)
 	var errs []error
 	for _, ch := range cs.Changes {
-		if err := s.applyEntityChange(ctx, conn, ch); err != nil {
+		if err := s.applyEntityChange(bctx, conn, ch); err != nil {
 			errs = append(errs, fmt.Errorf("reconcile %s %s: %w", ch.Entity, ch.EntityID, err))
 		}
 	}
 	if err := firstRetryable(errs); err != nil {
 		return err
+	}
+	if err := s.followInvoices(ctx, conn, batch.links); err != nil {
+		return err
+	}
+	for _, ch := range batch.versions {
+		if err := s.sync.SaveEntityVersion(ctx, conn.ID, ch.Entity, ch.EntityID, ch.LastUpdated); err != nil {
+			return err
+		}
 	}
 	next := cs.Time.Add(-cdcOverlap)
 	if next.After(since) {
