@@ -68,6 +68,7 @@ type syncSetup struct {
 	webhooks       bool          // the QBO fake delivers its webhooks to the server
 	reconcileEvery time.Duration // 0: no periodic reconcile
 	sweepEvery     time.Duration // 0: no periodic sweep
+	pollInterval   time.Duration // how often the queue looks for jobs; default 100 ms
 }
 
 // withSync turns the background sync on.
@@ -158,7 +159,11 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 			}
 			return d
 		}
-		jobs, err = queue.Open(ctx, db, dialect, bound, queue.Options{Logger: log, PollInterval: 100 * time.Millisecond,
+		poll := set.sync.pollInterval
+		if poll == 0 {
+			poll = 100 * time.Millisecond
+		}
+		jobs, err = queue.Open(ctx, db, dialect, bound, queue.Options{Logger: log, PollInterval: poll,
 			ReconcileEvery: every(set.sync.reconcileEvery), SweepEvery: every(set.sync.sweepEvery),
 			RescueAfter: 10 * time.Second, JobTimeout: 5 * time.Second})
 		if err != nil {

@@ -18,7 +18,7 @@ import (
 
 // qbo calls the QuickBooks fake's API as QuickBooks' own web app would
 // (what a bookkeeper does there), with the realm's seeded token.
-func (ts *testServer) qbo(t *testing.T, realm, method, path string, body any) map[string]any {
+func (ts *testServer) qbo(t testing.TB, realm, method, path string, body any) map[string]any {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -49,7 +49,7 @@ func (ts *testServer) qbo(t *testing.T, realm, method, path string, body any) ma
 }
 
 // payInFull records, in QuickBooks, a payment of an invoice's balance.
-func (ts *testServer) payInFull(t *testing.T, realm, invoiceID string) {
+func (ts *testServer) payInFull(t testing.TB, realm, invoiceID string) {
 	t.Helper()
 	inv := ts.qbo(t, realm, "GET", "/invoice/"+invoiceID, nil)["Invoice"].(map[string]any)
 	balance := inv["Balance"].(float64)
@@ -62,7 +62,7 @@ func (ts *testServer) payInFull(t *testing.T, realm, invoiceID string) {
 }
 
 // seededInvoice is the id of a seeded invoice of a realm by its label.
-func (ts *testServer) seededInvoice(t *testing.T, realm, label string) string {
+func (ts *testServer) seededInvoice(t testing.TB, realm, label string) string {
 	t.Helper()
 	for _, r := range ts.fakes.Seed.Realms {
 		if r.RealmID == realm {
@@ -82,7 +82,7 @@ func (ts *testServer) dealProperty(portal int64, dealID, name string) string {
 }
 
 // eventually polls cond every 20 ms until it holds or within fails.
-func eventually(t *testing.T, within time.Duration, what string, cond func() bool) time.Duration {
+func eventually(t testing.TB, within time.Duration, what string, cond func() bool) time.Duration {
 	t.Helper()
 	start := time.Now()
 	for !cond() {
@@ -164,7 +164,7 @@ func TestPaymentReachesCardThroughReconcileWithoutWebhooks(t *testing.T) {
 }
 
 // postWebhook posts a body signed as Intuit signs it.
-func (ts *testServer) postWebhook(t *testing.T, body []byte) int {
+func (ts *testServer) postWebhook(t testing.TB, body []byte) int {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, ts.url+"/webhooks/quickbooks", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -242,7 +242,7 @@ func TestDuplicateAndOutOfOrderWebhooksApplyOnce(t *testing.T) {
 }
 
 // createInvoice creates an invoice in the QuickBooks fake, due on due.
-func (ts *testServer) createInvoice(t *testing.T, realm, customer, item, taxCode string, due app.Date) string {
+func (ts *testServer) createInvoice(t testing.TB, realm, customer, item, taxCode string, due app.Date) string {
 	t.Helper()
 	detail := map[string]any{"ItemRef": map[string]any{"value": item}, "Qty": 1, "UnitPrice": 100}
 	if taxCode != "" {
