@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -91,24 +89,11 @@ func TestKilledMidProcessingLosesNothing(t *testing.T) {
 	}
 	st.Close()
 
-	env := map[string]string{
-		"HTTP_ADDR": addr, "DEBUG_ADDR": "127.0.0.1:0", "LOG_LEVEL": "info",
-		"PUBLIC_BASE_URL":            "http://" + addr,
-		"ENCRYPTION_KEY":             base64.StdEncoding.EncodeToString(key),
-		"HUBSPOT_APP_ID":             strconv.Itoa(sandboxAppID),
-		"HUBSPOT_CLIENT_ID":          "sandbox-hubspot-client-id",
-		"HUBSPOT_CLIENT_SECRET":      sandboxClientSecret,
-		"HUBSPOT_API_BASE_URL":       l.HubSpotURL,
-		"QBO_CLIENT_ID":              qbofake.DefaultClientID,
-		"QBO_CLIENT_SECRET":          qbofake.DefaultClientSecret,
-		"QBO_API_BASE_URL":           l.QBOURL,
-		"QBO_TOKEN_URL":              l.QBOURL + "/oauth2/v1/tokens/bearer",
-		"QBO_AUTHORIZE_URL":          l.QBOURL + "/connect/oauth2",
-		"QBO_REVOKE_URL":             l.QBOURL + "/v2/oauth2/tokens/revoke",
-		"QBO_WEBHOOK_VERIFIER_TOKEN": qbofake.DefaultWebhookVerifierToken,
-		"SYNC_RECONCILE_EVERY":       "0", // only the queue may heal
-		"SYNC_RESCUE_AFTER":          "3s",
-	}
+	env := serveEnv(l, key, map[string]string{
+		"HTTP_ADDR": addr, "PUBLIC_BASE_URL": "http://" + addr,
+		"SYNC_RECONCILE_EVERY": "0", // only the queue may heal
+		"SYNC_RESCUE_AFTER":    "3s",
+	})
 	first := startServe(t, dir, env)
 
 	// HubSpot answers every deal write after 5 s: the jobs hang mid-flight.

@@ -5,12 +5,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -23,8 +22,7 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for the test schema
-
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/pgtest"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/hubspotfake"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/qbofake"
@@ -68,6 +66,29 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// serveEnv is the environment of a `serve` process against the fakes
+// listening at l, with the encryption key key, plus extra (which wins).
+func serveEnv(l *sandbox.Listening, key []byte, extra map[string]string) map[string]string {
+	env := map[string]string{
+		"HTTP_ADDR": "127.0.0.1:0", "DEBUG_ADDR": "127.0.0.1:0", "LOG_LEVEL": "info",
+		"PUBLIC_BASE_URL":            "http://127.0.0.1:1",
+		"ENCRYPTION_KEY":             base64.StdEncoding.EncodeToString(key),
+		"HUBSPOT_APP_ID":             strconv.Itoa(sandboxAppID),
+		"HUBSPOT_CLIENT_ID":          "sandbox-hubspot-client-id",
+		"HUBSPOT_CLIENT_SECRET":      sandboxClientSecret,
+		"HUBSPOT_API_BASE_URL":       l.HubSpotURL,
+		"QBO_CLIENT_ID":              qbofake.DefaultClientID,
+		"QBO_CLIENT_SECRET":          qbofake.DefaultClientSecret,
+		"QBO_API_BASE_URL":           l.QBOURL,
+		"QBO_TOKEN_URL":              l.QBOURL + "/oauth2/v1/tokens/bearer",
+		"QBO_AUTHORIZE_URL":          l.QBOURL + "/connect/oauth2",
+		"QBO_REVOKE_URL":             l.QBOURL + "/v2/oauth2/tokens/revoke",
+		"QBO_WEBHOOK_VERIFIER_TOKEN": qbofake.DefaultWebhookVerifierToken,
+	}
+	maps.Copy(env, extra)
+	return env
 }
 
 // startReplica runs `serve` in a new process of this binary with env and
@@ -144,44 +165,9 @@ func (r *replica) kill(t *testing.T) {
 	<-r.waited
 }
 
-// freshPostgresSchema creates an empty schema in the test database, drops
-// it afterwards, and returns a DATABASE_URL selecting it.
-func freshPostgresSchema(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("TEST_DATABASE_URL")
-	if base == "" {
-		base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	db, err := sql.Open("pgx", base)
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err = db.PingContext(ctx)
-		cancel()
-	}
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PostgreSQL is not reachable (TEST_DATABASE_URL or 127.0.0.1:5432): start it or unset CI (%v)", err)
-		}
-		t.Skipf("PostgreSQL is not reachable: start it, or set CI=true to fail instead (%v)", err)
-	}
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "replicas_test_" + hex.EncodeToString(b)
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := db.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-		db.Close()
-	})
-	u, _ := url.Parse(base)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// freshPostgresSchema creates an empty schema in the test database,
+// dropped afterwards, and returns a DATABASE_URL selecting it.
+func freshPostgresSchema(t *testing.T) string { return pgtest.Schema(t, "replicas_test") }
 
 // TestTwoReplicasOnOnePostgresRefreshOnce: two server processes sharing
 // one PostgreSQL database, both asked at once to use a connection whose
@@ -220,23 +206,7 @@ func TestTwoReplicasOnOnePostgresRefreshOnce(t *testing.T) {
 	// The replicas sit behind one round-robin proxy, their PUBLIC_BASE_URL,
 	// as behind a load balancer: HubSpot signs the public URL.
 	proxy := newRoundRobin(t)
-	env := map[string]string{
-		"HTTP_ADDR": "127.0.0.1:0", "DEBUG_ADDR": "127.0.0.1:0", "LOG_LEVEL": "info",
-		"PUBLIC_BASE_URL":            proxy.url,
-		"DATABASE_URL":               dbURL,
-		"ENCRYPTION_KEY":             base64.StdEncoding.EncodeToString(key),
-		"HUBSPOT_APP_ID":             strconv.Itoa(sandboxAppID),
-		"HUBSPOT_CLIENT_ID":          "sandbox-hubspot-client-id",
-		"HUBSPOT_CLIENT_SECRET":      sandboxClientSecret,
-		"HUBSPOT_API_BASE_URL":       l.HubSpotURL,
-		"QBO_CLIENT_ID":              qbofake.DefaultClientID,
-		"QBO_CLIENT_SECRET":          qbofake.DefaultClientSecret,
-		"QBO_API_BASE_URL":           l.QBOURL,
-		"QBO_TOKEN_URL":              l.QBOURL + "/oauth2/v1/tokens/bearer",
-		"QBO_AUTHORIZE_URL":          l.QBOURL + "/connect/oauth2",
-		"QBO_REVOKE_URL":             l.QBOURL + "/v2/oauth2/tokens/revoke",
-		"QBO_WEBHOOK_VERIFIER_TOKEN": "sandbox-qbo-verifier-token",
-	}
+	env := serveEnv(l, key, map[string]string{"PUBLIC_BASE_URL": proxy.url, "DATABASE_URL": dbURL})
 	replicas := []*replica{startReplica(t, env), startReplica(t, env)}
 	proxy.to(replicas[0].url, replicas[1].url)
 	before := fakes.QBO.Counters().Count(qbofake.RouteOAuthToken, realm)
