@@ -25,7 +25,8 @@ import (
 // match requiredScopes in extensions/src/app/app-hsmeta.json.
 const HubSpotScopes = "oauth crm.objects.deals.read crm.objects.deals.write crm.objects.contacts.read " +
 	"crm.objects.companies.read crm.objects.quotes.read crm.objects.line_items.read " +
-	"crm.objects.products.read crm.schemas.deals.read crm.schemas.deals.write"
+	"crm.objects.products.read crm.schemas.deals.read crm.schemas.deals.write " +
+	"crm.objects.invoices.read crm.objects.invoices.write crm.schemas.invoices.read crm.schemas.invoices.write"
 
 // InstallCallback is what HubSpot's redirect carries.
 type InstallCallback struct {

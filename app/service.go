@@ -34,6 +34,9 @@ type Deps struct {
 	Jobs       Jobs
 	ChangeFeed ChangeFeed
 	Sync       SyncStore
+	// InvoiceObjects writes HubSpot's invoice object for invoice sync
+	// (invoicesync.go); without it invoice sync cannot be turned on.
+	InvoiceObjects InvoiceObjects
 	// Install configures the HubSpot install flow (install.go): HubSpot's
 	// authorize URL, the HubSpot app's client id, PUBLIC_BASE_URL +
 	// "/oauth/hubspot/callback" and the state key; without it StartInstall
@@ -57,13 +60,14 @@ type Service struct {
 	jobs        Jobs
 	feed        ChangeFeed
 	sync        SyncStore
+	invoices    InvoiceObjects
 }
 
 // New returns a Service over its dependencies.
 func New(d Deps) *Service {
 	s := &Service{store: d.Store, cache: d.Cache, qbo: d.QuickBooks, hubspot: d.HubSpot,
 		log: d.Logger, now: d.Now, snapshotTTL: d.SnapshotTTL, qboWebURL: d.QBOWebURL,
-		jobs: d.Jobs, feed: d.ChangeFeed, sync: d.Sync}
+		jobs: d.Jobs, feed: d.ChangeFeed, sync: d.Sync, invoices: d.InvoiceObjects}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -105,8 +105,19 @@ type PortalSettings struct {
 	Contacts            SyncSettings
 	Products            SyncSettings
 	Invoices            SyncSettings
+	// InvoiceFields is the admin's mapping of QuickBooks invoice fields to
+	// HubSpot invoice properties (invoicesync.go); nil until one is saved,
+	// meaning DefaultInvoiceFields. Saved apart from Invoices, so changing
+	// the mapping and the switches at once never undo each other.
+	InvoiceFields []FieldMapping
 	// UpdatedAt is the last time any setting was saved; zero when never.
 	UpdatedAt time.Time
+}
+
+// FieldMapping sends one QuickBooks field to one HubSpot property.
+type FieldMapping struct {
+	QBO     QBOField // a field of the catalogue (QBOFields)
+	HubSpot string   // the internal name of a HubSpot property
 }
 
 // DefaultPortalSettings are the settings of a portal that never saved any:
@@ -175,7 +186,11 @@ type SettingsView struct {
 	Contacts        SyncSettings
 	Products        SyncSettings
 	Invoices        SyncSettings
-	UpdatedAt       time.Time
+	// InvoiceFields is the invoice field mapping in force: the saved one,
+	// else DefaultInvoiceFields (then InvoiceFieldsDefault is set).
+	InvoiceFields        []FieldMapping
+	InvoiceFieldsDefault bool
+	UpdatedAt            time.Time
 }
 
 // Settings returns the portal's settings page: its companies, the default
@@ -193,6 +208,7 @@ func (s *Service) Settings(ctx context.Context, portalID int64) (SettingsView, e
 		conns[i].Tokens = Tokens{} // the view goes to the settings page
 	}
 	v := SettingsView{Connections: conns, Contacts: ps.Contacts, Products: ps.Products, Invoices: ps.Invoices, UpdatedAt: ps.UpdatedAt}
+	v.InvoiceFields, v.InvoiceFieldsDefault = invoiceFieldsOf(ps)
 	v.DefaultConnectionID, v.DefaultImplicit = effectiveDefault(conns, ps.DefaultConnectionID)
 	return v, nil
 }
@@ -251,6 +267,11 @@ func (s *Service) SetSync(ctx context.Context, portalID int64, object string, se
 		}
 		if id, _ := effectiveDefault(conns, ps.DefaultConnectionID); id == "" {
 			return SettingsView{}, Errorf(NotConnected, "%s needs a connected QuickBooks company: connect one in the app settings first.", o.label())
+		}
+		if o == SyncInvoices {
+			if _, _, err := s.invoiceSync(); err != nil {
+				return SettingsView{}, err
+			}
 		}
 		set.EnabledAt = s.now()
 	}

@@ -120,8 +120,12 @@ func (s *Service) applyEntityChange(ctx context.Context, conn Connection, ch Ent
 		if err != nil {
 			return err
 		}
-		if !applied.IsZero() && !ch.LastUpdated.After(applied) {
-			return nil // this change, or a later one, is in already
+		// QuickBooks dates changes to the second, so two changes in one
+		// second look alike: only a strictly older change is skipped; one
+		// at the same second is applied again (a re-read, harmless).
+		// Exact duplicates never get here: the queue records them once.
+		if !applied.IsZero() && ch.LastUpdated.Before(applied) {
+			return nil // a later change is in already
 		}
 	}
 	var err error
@@ -176,22 +180,34 @@ func batchOf(ctx context.Context) *followBatch {
 }
 
 // applyInvoiceChange refreshes a linked invoice's snapshot and the
-// properties of the deals it is linked to. An invoice linked to no record
-// of the portal is not ours to follow (invoice sync comes later).
+// properties of the deals it is linked to; then, linked or not, invoice
+// sync writes its HubSpot invoice when the portal has it on
+// (invoicesync.go).
 func (s *Service) applyInvoiceChange(ctx context.Context, conn Connection, ch EntityChange) error {
 	links, err := s.store.InvoiceLinks(ctx, conn.PortalID, conn.ID, ch.EntityID)
-	if err != nil || len(links) == 0 {
-		return err
-	}
-	if ch.Invoice != nil {
-		err = s.store.SaveSnapshots(ctx, []Snapshot{{ConnectionID: conn.ID, Invoice: *ch.Invoice, FetchedAt: s.now()}})
-	} else {
-		_, err = s.refreshSnapshots(ctx, conn, []string{ch.EntityID})
-	}
 	if err != nil {
 		return err
 	}
-	return s.followInvoices(ctx, conn, links)
+	var inv *Invoice // the invoice's state, once read here
+	if len(links) > 0 {
+		if ch.Invoice != nil {
+			inv = ch.Invoice
+			err = s.store.SaveSnapshots(ctx, []Snapshot{{ConnectionID: conn.ID, Invoice: *ch.Invoice, FetchedAt: s.now()}})
+		} else {
+			var snaps map[string]Snapshot
+			if snaps, err = s.refreshSnapshots(ctx, conn, []string{ch.EntityID}); err == nil {
+				sn := snaps[ch.EntityID]
+				inv = &sn.Invoice
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.followInvoices(ctx, conn, links); err != nil {
+			return err
+		}
+	}
+	return s.syncInvoice(ctx, conn, ch, inv)
 }
 
 // applyPaymentChange refreshes the linked invoices a payment pays. A
@@ -409,7 +425,8 @@ func (s *Service) refreshAllLinked(ctx context.Context, conn Connection) error {
 // company is swept once per day of its own time zone, soon after its
 // midnight (the queue runs the sweep every few minutes; a company whose
 // date has not changed since its last sweep is skipped). Only invoices
-// that became overdue since the last sweep are touched.
+// that became overdue since the last sweep are touched, and, where invoice
+// sync is on, their HubSpot invoices (sweepSyncedInvoices).
 func (s *Service) SweepOverdue(ctx context.Context) error {
 	if !s.syncReady() {
 		return nil
@@ -460,6 +477,9 @@ func (s *Service) sweepConnection(ctx context.Context, conn Connection) error {
 		turned++
 	}
 	if err := s.followInvoices(ctx, conn, links); err != nil {
+		return err
+	}
+	if err := s.sweepSyncedInvoices(ctx, conn, today, st.SweptThrough); err != nil {
 		return err
 	}
 	if err := s.sync.SaveSweptThrough(ctx, conn.ID, today); err != nil {

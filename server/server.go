@@ -118,6 +118,7 @@ func (s *Server) routes() {
 	card.GET("/settings", s.handleSettings)
 	card.PUT("/settings/default-connection", s.handleSetDefaultConnection)
 	card.PUT("/settings/sync/:object", s.handleSetSync)
+	card.PUT("/settings/sync/invoices/mapping", s.handleSetInvoiceMapping)
 }
 
 // Handler returns the server as an http.Handler.

@@ -139,7 +139,7 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 	}, st)
 	hs := hubspot.New(hubspot.Config{HTTPClient: upstream, RetryBase: time.Millisecond, Logger: log,
 		ClientID: "sandbox-hubspot-client-id", ClientSecret: "sandbox-hubspot-client-secret"}, st)
-	deps := app.Deps{Store: st, Cache: set.cache, QuickBooks: qbo, HubSpot: hs, Logger: log,
+	deps := app.Deps{Store: st, Cache: set.cache, QuickBooks: qbo, HubSpot: hs, InvoiceObjects: hs, Logger: log,
 		QBOWebURL: "https://app.sandbox.qbo.intuit.com", SnapshotTTL: set.snapshotTTL, CardTTL: set.cardTTL, Now: set.now,
 		Connect: app.ConnectConfig{
 			AuthorizeURL: "https://appcenter.intuit.com/connect/oauth2", ClientID: "sandbox-qbo-client-id",

@@ -36,6 +36,34 @@ type syncJSON struct {
 	OnCreateOrUpdate string `json:"onCreateOrUpdate"`
 	OnDelete         string `json:"onDelete"`
 	EnabledAt        string `json:"enabledAt,omitempty"`
+	// Mapping is the invoice field mapping; invoices only.
+	Mapping *invoiceMappingJSON `json:"mapping,omitempty"`
+}
+
+// invoiceMappingJSON is the invoice field mapping in force (app/invoicesync.go).
+type invoiceMappingJSON struct {
+	Fields []fieldMappingJSON `json:"fields"`
+	// IsDefault: no mapping was saved; these are the defaults.
+	IsDefault bool `json:"isDefault"`
+	// QBOFields is the catalogue of QuickBooks fields a mapping may use.
+	QBOFields []string `json:"qboFields"`
+}
+
+type fieldMappingJSON struct {
+	QBO     string `json:"qbo"`
+	HubSpot string `json:"hubspot"`
+}
+
+func toInvoiceMappingJSON(fields []app.FieldMapping, isDefault bool) *invoiceMappingJSON {
+	m := &invoiceMappingJSON{Fields: make([]fieldMappingJSON, len(fields)), IsDefault: isDefault,
+		QBOFields: make([]string, len(app.QBOFields))}
+	for i, f := range fields {
+		m.Fields[i] = fieldMappingJSON{QBO: string(f.QBO), HubSpot: f.HubSpot}
+	}
+	for i, f := range app.QBOFields {
+		m.QBOFields[i] = string(f)
+	}
+	return m
 }
 
 func toSyncJSON(s app.SyncSettings) syncJSON {
@@ -50,6 +78,7 @@ func toSettingsResponse(v app.SettingsView) settingsResponse {
 		Sync:                      syncSettingsJSON{Contacts: toSyncJSON(v.Contacts), Products: toSyncJSON(v.Products), Invoices: toSyncJSON(v.Invoices)},
 		UpdatedAt:                 formatInstant(v.UpdatedAt),
 	}
+	resp.Sync.Invoices.Mapping = toInvoiceMappingJSON(v.InvoiceFields, v.InvoiceFieldsDefault)
 	for _, c := range v.Connections {
 		resp.Connections = append(resp.Connections, toConnectionJSON(c))
 	}
@@ -125,6 +154,36 @@ func (s *Server) handleSetSync(c echo.Context) error {
 	v, err := s.svc.SetSync(c.Request().Context(), callerOf(c).PortalID, string(object), app.SyncSettings{
 		Enabled: *req.Enabled, OnCreateOrUpdate: app.WriteChoice(*req.OnCreateOrUpdate), OnDelete: app.DeleteChoice(*req.OnDelete),
 	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toSettingsResponse(v))
+}
+
+// invoiceMappingRequest replaces the invoice field mapping whole.
+type invoiceMappingRequest struct {
+	Fields *[]struct {
+		QBO     *string `json:"qbo"`
+		HubSpot *string `json:"hubspot"`
+	} `json:"fields"`
+}
+
+func (s *Server) handleSetInvoiceMapping(c echo.Context) error {
+	var req invoiceMappingRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Fields == nil {
+		return app.Errorf(app.Invalid, `The field "fields" is required: a list of {"qbo","hubspot"} pairs.`)
+	}
+	fields := make([]app.FieldMapping, len(*req.Fields))
+	for i, f := range *req.Fields {
+		if f.QBO == nil || f.HubSpot == nil {
+			return app.Errorf(app.Invalid, `Entry %d of "fields" needs both "qbo" (a QuickBooks field) and "hubspot" (a HubSpot invoice property).`, i+1)
+		}
+		fields[i] = app.FieldMapping{QBO: app.QBOField(*f.QBO), HubSpot: *f.HubSpot}
+	}
+	v, err := s.svc.SetInvoiceMapping(c.Request().Context(), callerOf(c).PortalID, fields)
 	if err != nil {
 		return err
 	}

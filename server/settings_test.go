@@ -357,3 +357,27 @@ func (ts *testServer) anotherServer(t *testing.T) *testServer {
 	other.url = base
 	return &other
 }
+
+// TestInvoiceSyncNeedsHubSpotInvoices: a server not given HubSpot's
+// invoice object refuses to turn invoice sync on, or to map its fields,
+// with a clear error; the other kinds are unaffected.
+func TestInvoiceSyncNeedsHubSpotInvoices(t *testing.T) {
+	ts := newTestServer(t)
+	other := ts.anotherServer(t)
+	on := map[string]any{"enabled": true, "onCreateOrUpdate": "create_or_update", "onDelete": "keep"}
+	_, a := other.setSync(t, portal1, "invoices", on)
+	wantError(t, "invoice sync on", a, http.StatusServiceUnavailable, "unavailable", "Invoice sync is not available")
+	a = other.send(t, card(portal1), "PUT", "/api/v1/settings/sync/invoices/mapping", "/api/v1/settings/sync/invoices/mapping",
+		map[string]any{"fields": []any{map[string]any{"qbo": "DocNumber", "hubspot": "hs_number"}}})
+	wantError(t, "invoice mapping", a, http.StatusServiceUnavailable, "unavailable", "Invoice sync is not available")
+	if _, a := other.setSync(t, portal1, "contacts", on); a.status != http.StatusOK {
+		t.Errorf("contacts: %d %s", a.status, a.body)
+	}
+	if got := ts.settings(t, portal1); got.Sync.Invoices.Enabled {
+		t.Errorf("invoice sync turned on: %+v", got.Sync.Invoices)
+	}
+	// The server that has it turns it on.
+	if _, a := ts.setSync(t, portal1, "invoices", on); a.status != http.StatusOK {
+		t.Errorf("invoice sync on: %d %s", a.status, a.body)
+	}
+}

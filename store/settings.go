@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -54,7 +55,63 @@ func (s *Store) PortalSettings(ctx context.Context, portalID int64) (app.PortalS
 	if err := rows.Err(); err != nil {
 		return app.PortalSettings{}, fmt.Errorf("store: read sync settings of portal %d: %w", portalID, err)
 	}
+
+	var raw string
+	err = s.read.QueryRowContext(ctx, `SELECT fields, updated_at FROM field_mappings WHERE portal_id = $1 AND object = $2`,
+		portalID, string(app.SyncInvoices)).Scan(&raw, timeColumn{&updated})
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return app.PortalSettings{}, fmt.Errorf("store: read invoice field mapping of portal %d: %w", portalID, err)
+	default:
+		var fields []mappedField
+		if err := json.Unmarshal([]byte(raw), &fields); err != nil {
+			return app.PortalSettings{}, fmt.Errorf("store: read invoice field mapping of portal %d: %w", portalID, err)
+		}
+		ps.InvoiceFields = make([]app.FieldMapping, len(fields))
+		for i, f := range fields {
+			ps.InvoiceFields[i] = app.FieldMapping{QBO: app.QBOField(f.QBO), HubSpot: f.HubSpot}
+		}
+		if updated.After(ps.UpdatedAt) {
+			ps.UpdatedAt = updated
+		}
+	}
 	return ps, nil
+}
+
+// mappedField is one pair of a stored field mapping (field_mappings.fields).
+type mappedField struct {
+	QBO     string `json:"qbo"`
+	HubSpot string `json:"hubspot"`
+}
+
+// SaveFieldMapping replaces the portal's field mapping of one synced kind,
+// as given (the app validated it), in order.
+func (s *Store) SaveFieldMapping(ctx context.Context, portalID int64, object app.SyncObject, fields []app.FieldMapping) error {
+	if portalID <= 0 {
+		return fmt.Errorf("store: save field mapping: invalid portal id %d", portalID)
+	}
+	if _, err := app.ParseSyncObject(string(object)); err != nil {
+		return fmt.Errorf("store: save field mapping of portal %d: %w", portalID, err)
+	}
+	list := make([]mappedField, len(fields))
+	for i, f := range fields {
+		list[i] = mappedField{QBO: string(f.QBO), HubSpot: f.HubSpot}
+	}
+	raw, err := json.Marshal(list)
+	if err != nil {
+		return fmt.Errorf("store: save %s field mapping of portal %d: %w", object, portalID, err)
+	}
+	_, err = s.db.ExecContext(ctx, `
+		INSERT INTO field_mappings (portal_id, object, fields, updated_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (portal_id, object) DO UPDATE SET
+			fields = excluded.fields,
+			updated_at = excluded.updated_at`,
+		portalID, string(object), string(raw), formatTime(s.now()))
+	if err != nil {
+		return fmt.Errorf("store: save %s field mapping of portal %d: %w", object, portalID, err)
+	}
+	return nil
 }
 
 // SaveDefaultConnection stores the portal's default connection; "" clears

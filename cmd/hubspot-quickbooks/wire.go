@@ -86,7 +86,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 	}
 
 	svc := app.New(app.Deps{
-		Store: st, Cache: cache, QuickBooks: qbo, HubSpot: hs,
+		Store: st, Cache: cache, QuickBooks: qbo, HubSpot: hs, InvoiceObjects: hs,
 		Jobs: jobs, ChangeFeed: qbo, Sync: st,
 		Logger:    log.With("component", "app"),
 		QBOWebURL: cfg.QuickBooks.WebAppURL,

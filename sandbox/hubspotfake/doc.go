@@ -78,6 +78,9 @@
 // in the rate windows. Counters() counts every request under its plain
 // route name and portal, including 401s (tenant ""), 404s, 429s and
 // faulted requests. OAuth routes always count with tenant "".
+// AfterFaults() arms faults that strike after a CRM request was handled:
+// its change is made, then its answer is dropped, replaced or delayed (a
+// create that HubSpot committed but whose answer the client never got).
 //
 // # Rules, and where they come from
 //
@@ -128,8 +131,9 @@
 // INVALID_EMAIL, READ_ONLY_VALUE for hs_object_id and the last-modified
 // date (the codes other than PROPERTY_DOESNT_EXIST are ours). A contact
 // whose email another contact has, or a value of a hasUniqueValue property
-// another record has, is 409 CONFLICT "Contact already exists. Existing ID:
-// N". A duplicate property or group name is 409 OBJECT_ALREADY_EXISTS.
+// another live record has, is 409 CONFLICT "Contact already exists. Existing
+// ID: N" (an archived record frees its values: ours, the reference does not
+// say). A duplicate property or group name is 409 OBJECT_ALREADY_EXISTS.
 // Malformed JSON is 400 VALIDATION_ERROR.
 //
 // Objects (§4.1): {"id","properties","createdAt","updatedAt","archived"};

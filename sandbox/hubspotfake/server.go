@@ -1,6 +1,7 @@
 package hubspotfake
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -136,6 +137,7 @@ type Server struct {
 	log      *slog.Logger
 	mux      *http.ServeMux
 	faults   fakekit.Faults
+	after    fakekit.Faults // applied once the handler has run (AfterFaults)
 	counters fakekit.Counters
 	window   *fakekit.Window // per portal
 	search   *fakekit.Window // per token
@@ -266,8 +268,79 @@ func (s *Server) api(pattern, route, typeParam string, h func(*call)) {
 			writeError(w, e)
 			return
 		}
+		if fault, ok := s.takeAfter(route, objType, tenant); ok {
+			s.serveThenFault(fault, w, r, func(w http.ResponseWriter) { h(&call{s: s, w: w, r: r, now: now, who: who}) })
+			return
+		}
 		h(&call{s: s, w: w, r: r, now: now, who: who})
 	})
+}
+
+// takeAfter uses up the AfterFaults fault armed for "<route>:<type>", else
+// for route, else for every route.
+func (s *Server) takeAfter(route, objType, tenant string) (Fault, bool) {
+	if t := lookupObjectType(objType); t != nil {
+		if f, ok := s.after.Take(route+":"+t.name, tenant); ok {
+			return f, true
+		}
+	}
+	return s.after.Take(route, tenant)
+}
+
+// serveThenFault runs the handler into a buffer, so its effects happen,
+// then carries out fault in place of (Drop, Status) or before (Latency)
+// sending its answer.
+func (s *Server) serveThenFault(fault Fault, w http.ResponseWriter, r *http.Request, serve func(http.ResponseWriter)) {
+	buf := &bufferedAnswer{header: http.Header{}, status: http.StatusOK}
+	serve(buf)
+	if fault.Latency > 0 {
+		t := time.NewTimer(fault.Latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			panic(http.ErrAbortHandler)
+		}
+	}
+	if fault.Drop {
+		panic(http.ErrAbortHandler) // the change is made; its answer never arrives
+	}
+	if fault.Status != 0 {
+		for k, vs := range fault.Header {
+			for _, v := range vs {
+				w.Header().Add(k, v)
+			}
+		}
+		w.WriteHeader(fault.Status)
+		_, _ = w.Write(fault.Body)
+		return
+	}
+	for k, vs := range buf.header {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(buf.status)
+	_, _ = w.Write(buf.body.Bytes())
+}
+
+// bufferedAnswer is an http.ResponseWriter held in memory.
+type bufferedAnswer struct {
+	header http.Header
+	status int
+	wrote  bool
+	body   bytes.Buffer
+}
+
+func (b *bufferedAnswer) Header() http.Header { return b.header }
+
+func (b *bufferedAnswer) WriteHeader(status int) {
+	if !b.wrote {
+		b.status, b.wrote = status, true
+	}
+}
+
+func (b *bufferedAnswer) Write(p []byte) (int, error) {
+	b.wrote = true
+	return b.body.Write(p)
 }
 
 // open registers an OAuth route: counters and faults, no bearer token and
@@ -349,6 +422,16 @@ const AnyRoute = fakekit.AnyRoute
 
 // Faults returns the fault injector; see the Route constants.
 func (s *Server) Faults() *fakekit.Faults { return &s.faults }
+
+// AfterFaults returns a second fault injector, for failures after HubSpot
+// has done the work: a request matching a fault armed here (same route
+// names as Faults, CRM routes only) is authenticated, counted, rate
+// limited and handled, so its change is made, and then its answer is
+// dropped (Drop: the client sees a broken connection, as when a network
+// or proxy fails after HubSpot committed a create), replaced (Status,
+// Body, Header) or delayed (Latency). Faults armed on Faults are tried
+// first and, when they answer, the request is not handled at all.
+func (s *Server) AfterFaults() *fakekit.Faults { return &s.after }
 
 // Counters returns the request counters: every request is counted under
 // its route, with the portal id (decimal) as tenant, or "" when the request

@@ -1,0 +1,413 @@
+package hubspot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/clarkmcc/go-hubspot/generated/v3/objects"
+	"github.com/clarkmcc/go-hubspot/generated/v3/properties"
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
+)
+
+// HubSpot's invoice object (reference/hubspot.md 4.1: type 0-53, path name
+// "invoices") for invoice sync (app/invoicesync.go):
+//
+//	InvoiceProperties         GET    /crm/v3/properties/invoices                                   plain net/http
+//	EnsureInvoiceKeyProperty  POST   /crm/v3/properties/invoices/groups, /crm/v3/properties/invoices  go-hubspot properties
+//	FindInvoiceByKey          GET    /crm/v3/objects/invoices/{key}?idProperty=qbo_invoice_key      go-hubspot objects.BasicApi.GetByID
+//	CreateInvoice             POST   /crm/v3/objects/invoices                                       go-hubspot objects.BasicApi.Create
+//	UpdateInvoice             PATCH  /crm/v3/objects/invoices/{id}                                  go-hubspot objects.BasicApi.Update
+//	ArchiveInvoice            DELETE /crm/v3/objects/invoices/{id}                                  go-hubspot objects.BasicApi.Archive
+//	AssociateInvoice          PUT    /crm/v4/objects/{deals|contacts|companies}/{id}/associations/invoices/{invoiceId}
+//	                                 [{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":176|178|180}]
+//	FindContactByEmail        POST   /crm/v3/objects/contacts/search (email EQ), then
+//	                          GET    /crm/v4/objects/contacts/{id}/associations/companies
+//
+// Associations go from the deal, contact or company to the invoice because
+// the reference documents those type ids (176, 178, 180) and none from the
+// invoice side. Needs the scopes crm.objects.invoices.read/.write and, for
+// the key property, crm.schemas.invoices.read/.write.
+
+var _ app.InvoiceObjects = (*Client)(nil)
+
+// invoiceAssocTypes are the HUBSPOT_DEFINED association type ids to an
+// invoice (reference/hubspot.md 4.2).
+var invoiceAssocTypes = map[app.ObjectType]int32{app.Deals: 176, app.Contacts: 178, app.Companies: 180}
+
+// invoiceKeyGroup is the invoice property group the key property goes in.
+const invoiceKeyGroup = app.DealPropertyGroup
+
+// invoiceKeyProperty is the unique property that names an invoice's
+// QuickBooks original (app.InvoiceKeyProperty).
+var invoiceKeyProperty = properties.PropertyCreate{
+	Name: app.InvoiceKeyProperty, Label: "QuickBooks invoice key", Type: "string", FieldType: "text",
+	GroupName: invoiceKeyGroup, HasUniqueValue: ptr(true), FormField: ptr(false), DisplayOrder: ptr(int32(-1)),
+	Description: ptr("The QuickBooks company and invoice this invoice was synced from (realm:id). Written by the QuickBooks invoices app; do not edit."),
+}
+
+// invoiceKeyEnsured remembers, per Client and portal, that the key
+// property exists (as Client.dealProps does for the deal properties).
+var invoiceKeyEnsured sync.Map // ensureKey -> *ensureState
+
+type ensureKey struct {
+	c      *Client
+	portal int64
+}
+
+// propertyList is the answer of GET /crm/v3/properties/{type}: read with
+// our own types, so no field of a property HubSpot adds can fail the list.
+type propertyList struct {
+	Results []struct {
+		Name       string `json:"name"`
+		Label      string `json:"label"`
+		Type       string `json:"type"`
+		FieldType  string `json:"fieldType"`
+		Calculated bool   `json:"calculated"`
+		Options    []struct {
+			Value  string `json:"value"`
+			Hidden bool   `json:"hidden"`
+		} `json:"options"`
+		ModificationMetadata struct {
+			ReadOnlyValue bool `json:"readOnlyValue"`
+		} `json:"modificationMetadata"`
+		Archived bool `json:"archived"`
+	} `json:"results"`
+}
+
+// InvoiceProperties lists the portal's invoice properties, HubSpot's and
+// custom ones, in HubSpot's order. A property whose value cannot be written
+// (readOnlyValue, or calculated) is ReadOnly; hidden options are left out.
+//
+// Errors: NotConnected, Forbidden (no crm.schemas.invoices.read),
+// Unavailable as classified in errors.go.
+func (c *Client) InvoiceProperties(ctx context.Context, portal app.Portal) ([]app.HubSpotProperty, error) {
+	cl, err := c.newCall(ctx, portal, "invoice property", "GET /crm/v3/properties/invoices")
+	if err != nil {
+		return nil, err
+	}
+	var list propertyList
+	err = c.do(ctx, cl, func(ctx context.Context) (*http.Response, error) {
+		list = propertyList{}
+		return c.getJSON(ctx, bearer(ctx), "/crm/v3/properties/invoices", &list)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]app.HubSpotProperty, 0, len(list.Results))
+	for _, p := range list.Results {
+		if p.Archived {
+			continue
+		}
+		hp := app.HubSpotProperty{Name: p.Name, Label: p.Label, Type: p.Type, FieldType: p.FieldType,
+			ReadOnly: p.ModificationMetadata.ReadOnlyValue || p.Calculated}
+		for _, o := range p.Options {
+			if !o.Hidden {
+				hp.Options = append(hp.Options, o.Value)
+			}
+		}
+		out = append(out, hp)
+	}
+	return out, nil
+}
+
+// EnsureInvoiceKeyProperty creates the invoice property group "quickbooks"
+// and in it app.InvoiceKeyProperty (string/text, hasUniqueValue), as
+// EnsureDealProperties does for deals: a 409 counts as created, success is
+// remembered per portal until the process restarts, concurrent callers
+// wait for the first.
+//
+// Errors: NotConnected, Forbidden (no crm.schemas.invoices.write), Invalid,
+// Unavailable as classified in errors.go.
+func (c *Client) EnsureInvoiceKeyProperty(ctx context.Context, portal app.Portal) error {
+	v, _ := invoiceKeyEnsured.LoadOrStore(ensureKey{c, portal.ID}, &ensureState{sem: make(chan struct{}, 1)})
+	st := v.(*ensureState)
+	if st.done.Load() {
+		return nil
+	}
+	group, err := c.newCall(ctx, portal, "invoice property group", "POST /crm/v3/properties/invoices/groups")
+	if err != nil {
+		return err
+	}
+	group.verb = "create"
+	select {
+	case st.sem <- struct{}{}:
+		defer func() { <-st.sem }()
+	case <-ctx.Done():
+		return classify(group, &failure{APIError: &APIError{Op: group.op, PortalID: group.portal, Err: ctx.Err()}})
+	}
+	if st.done.Load() {
+		return nil
+	}
+	body := properties.PropertyGroupCreate{Name: invoiceKeyGroup, Label: dealGroupLabel, DisplayOrder: ptr(int32(-1))}
+	err = c.do(ctx, group, func(ctx context.Context) (*http.Response, error) {
+		_, resp, err := c.props.GroupsApi.GroupsCreate(ctx, "invoices").PropertyGroupCreate(body).Execute()
+		return resp, err
+	})
+	if err != nil && app.ErrorCode(err) != app.Conflict {
+		return err
+	}
+	prop := group
+	prop.op, prop.noun = "POST /crm/v3/properties/invoices", "invoice property"
+	err = c.do(ctx, prop, func(ctx context.Context) (*http.Response, error) {
+		_, resp, err := c.props.CoreApi.Create(ctx, "invoices").PropertyCreate(invoiceKeyProperty).Execute()
+		return resp, err
+	})
+	if err != nil && app.ErrorCode(err) != app.Conflict {
+		return err
+	}
+	st.done.Store(true)
+	return nil
+}
+
+// FindInvoiceByKey reads the live invoice whose app.InvoiceKeyProperty is
+// key (GET by idProperty: consistent at once, unlike search); "" when there
+// is none.
+func (c *Client) FindInvoiceByKey(ctx context.Context, portal app.Portal, key string) (string, error) {
+	if key == "" {
+		return "", app.Errorf(app.Invalid, "An invoice key is required.")
+	}
+	cl, err := c.newCall(ctx, portal, "invoice", "GET /crm/v3/objects/invoices/{key}?idProperty="+app.InvoiceKeyProperty)
+	if err != nil {
+		return "", err
+	}
+	var id string
+	err = c.do(ctx, cl, func(ctx context.Context) (*http.Response, error) {
+		rec, resp, err := c.api.BasicApi.GetByID(ctx, "invoices", key).IdProperty(app.InvoiceKeyProperty).
+			Properties([]string{app.InvoiceKeyProperty}).Execute()
+		if rec != nil {
+			id = rec.Id
+		}
+		return resp, err
+	})
+	if app.ErrorCode(err) == app.NotFound {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// CreateInvoice creates an invoice with properties and answers its id.
+// HubSpot requires hs_currency and starts it as a draft unless
+// hs_invoice_status is given. A create is retried like a read (its answer
+// may be lost after HubSpot made it): the caller makes that safe with a
+// unique property, which the retry then collides with, 409 Conflict.
+func (c *Client) CreateInvoice(ctx context.Context, portal app.Portal, props map[string]string) (string, error) {
+	cl, err := c.newCall(ctx, portal, "invoice", "POST /crm/v3/objects/invoices")
+	if err != nil {
+		return "", err
+	}
+	cl.verb = "create"
+	body := objects.SimplePublicObjectInputForCreate{Properties: props, Associations: []objects.PublicAssociationsForObject{}}
+	var id string
+	err = c.do(ctx, cl, func(ctx context.Context) (*http.Response, error) {
+		rec, resp, err := c.api.BasicApi.Create(ctx, "invoices").SimplePublicObjectInputForCreate(body).Execute()
+		if rec != nil {
+			id = rec.Id
+		}
+		return resp, err
+	})
+	if err != nil {
+		return "", err
+	}
+	if !isID(id) {
+		return "", app.Errorf(app.Internal, "HubSpot created an invoice without a usable id.")
+	}
+	return id, nil
+}
+
+// UpdateInvoice writes invoice properties ("" clears one); no properties
+// cost no request. NotFound when the invoice is gone (archived included).
+func (c *Client) UpdateInvoice(ctx context.Context, portal app.Portal, id string, props map[string]string) error {
+	if err := checkRef("invoices", id); err != nil {
+		return err
+	}
+	if len(props) == 0 {
+		return nil
+	}
+	cl, err := c.newCall(ctx, portal, "invoice", "PATCH /crm/v3/objects/invoices/"+id)
+	if err != nil {
+		return err
+	}
+	cl.verb = "change"
+	body := objects.SimplePublicObjectInput{Properties: props}
+	return c.do(ctx, cl, func(ctx context.Context) (*http.Response, error) {
+		_, resp, err := c.api.BasicApi.Update(ctx, "invoices", id).SimplePublicObjectInput(body).Execute()
+		return resp, err
+	})
+}
+
+// ArchiveInvoice archives an invoice (HubSpot's recycling bin); one
+// already gone is not an error.
+func (c *Client) ArchiveInvoice(ctx context.Context, portal app.Portal, id string) error {
+	if err := checkRef("invoices", id); err != nil {
+		return err
+	}
+	cl, err := c.newCall(ctx, portal, "invoice", "DELETE /crm/v3/objects/invoices/"+id)
+	if err != nil {
+		return err
+	}
+	cl.verb = "archive"
+	err = c.do(ctx, cl, func(ctx context.Context) (*http.Response, error) {
+		return c.api.BasicApi.Archive(ctx, "invoices", id).Execute()
+	})
+	if app.ErrorCode(err) == app.NotFound {
+		return nil
+	}
+	return err
+}
+
+// AssociateInvoice associates an invoice with a deal, contact or company
+// with HubSpot's type id for the pair (deal 176, contact 178, company 180),
+// from that record's side. A PUT: repeating it changes nothing. NotFound
+// when either record is gone.
+func (c *Client) AssociateInvoice(ctx context.Context, portal app.Portal, invoiceID string, to app.ObjectRef) error {
+	typeID, ok := invoiceAssocTypes[to.Type]
+	if !ok {
+		return app.Errorf(app.Invalid, "HubSpot invoices cannot be associated with %q records here.", string(to.Type))
+	}
+	if err := checkRef(to.Type, to.ID); err != nil {
+		return err
+	}
+	if err := checkRef("invoices", invoiceID); err != nil {
+		return err
+	}
+	path := "/crm/v4/objects/" + string(to.Type) + "/" + to.ID + "/associations/invoices/" + invoiceID
+	cl, err := c.newCall(ctx, portal, noun(to.Type)+" or invoice", "PUT "+path)
+	if err != nil {
+		return err
+	}
+	cl.verb = "change"
+	body := []objects.AssociationSpec{{AssociationCategory: "HUBSPOT_DEFINED", AssociationTypeId: typeID}}
+	return c.do(ctx, cl, func(ctx context.Context) (*http.Response, error) {
+		return c.sendJSONBody(ctx, http.MethodPut, path, body, nil)
+	})
+}
+
+// contactSearch is the answer of the contacts search, as far as we read it.
+type contactSearch struct {
+	Results []struct {
+		ID string `json:"id"`
+	} `json:"results"`
+}
+
+// FindContactByEmail finds the contact whose email is email (search, EQ,
+// which HubSpot matches without regard to case) and that contact's primary
+// company (the v4 association labelled Primary, or of type 1); "" for
+// either when there is none. It never creates anything. HubSpot's search
+// lags behind writes by a few seconds: a contact made just now may not be
+// found yet.
+func (c *Client) FindContactByEmail(ctx context.Context, portal app.Portal, email string) (string, string, error) {
+	email = strings.TrimSpace(email)
+	if email == "" {
+		return "", "", nil
+	}
+	cl, err := c.newCall(ctx, portal, "contact", "POST /crm/v3/objects/contacts/search")
+	if err != nil {
+		return "", "", err
+	}
+	body := map[string]any{
+		"filterGroups": []any{map[string]any{"filters": []any{
+			map[string]any{"propertyName": "email", "operator": "EQ", "value": email}}}},
+		"properties": []string{"email"},
+		"sorts":      []any{map[string]any{"propertyName": "hs_object_id", "direction": "ASCENDING"}},
+		"limit":      1,
+	}
+	var found contactSearch
+	err = c.do(ctx, cl, func(ctx context.Context) (*http.Response, error) {
+		found = contactSearch{}
+		return c.sendJSONBody(ctx, http.MethodPost, "/crm/v3/objects/contacts/search", body, &found)
+	})
+	if err != nil || len(found.Results) == 0 {
+		return "", "", err
+	}
+	contact := found.Results[0].ID
+	if !isID(contact) {
+		return "", "", app.Errorf(app.Internal, "HubSpot answered a contact without a usable id.")
+	}
+	company, err := c.primaryCompany(ctx, portal, contact)
+	if err != nil {
+		return "", "", err
+	}
+	return contact, company, nil
+}
+
+// primaryCompany is the contact's primary company, "" when it has none.
+func (c *Client) primaryCompany(ctx context.Context, portal app.Portal, contactID string) (string, error) {
+	path := "/crm/v4/objects/contacts/" + url.PathEscape(contactID) + "/associations/companies"
+	cl, err := c.newCall(ctx, portal, "contact", "GET "+path)
+	if err != nil {
+		return "", err
+	}
+	primaryID := primaryTypeIDs[[2]string{"contacts", "companies"}]
+	after := ""
+	for {
+		q := url.Values{"limit": {strconv.Itoa(assocPageLimit)}}
+		if after != "" {
+			q.Set("after", after)
+		}
+		var page v4AssocPage
+		err := c.do(ctx, cl, func(ctx context.Context) (*http.Response, error) {
+			page = v4AssocPage{}
+			return c.getJSON(ctx, bearer(ctx), path+"?"+q.Encode(), &page)
+		})
+		if app.ErrorCode(err) == app.NotFound {
+			return "", nil // the contact went meanwhile
+		}
+		if err != nil {
+			return "", err
+		}
+		for _, r := range page.Results {
+			for _, t := range r.AssociationTypes {
+				if strings.EqualFold(t.Label, "Primary") || t.TypeID == primaryID && strings.EqualFold(t.Category, "HUBSPOT_DEFINED") {
+					return r.ToObjectID.String(), nil
+				}
+			}
+		}
+		if page.Paging == nil || page.Paging.Next == nil || page.Paging.Next.After == "" || page.Paging.Next.After == after {
+			return "", nil
+		}
+		after = page.Paging.Next.After
+	}
+}
+
+// sendJSONBody is getJSON for a JSON body: body is sent as JSON, the
+// attempt's token authorizes, and a 2xx answer is decoded into v (when not
+// nil); one that does not decode is a *badBody.
+func (c *Client) sendJSONBody(ctx context.Context, method, path string, body, v any) (*http.Response, error) {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+bearer(ctx))
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	if err != nil || resp.StatusCode >= 300 || v == nil {
+		return resp, err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return resp, &badBody{err}
+	}
+	return resp, nil
+}
