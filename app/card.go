@@ -193,11 +193,11 @@ func (s *Service) invoiceGroup(ctx context.Context, conn Connection, links []Inv
 // refreshSnapshots asks QBO for the given invoices and stores what it says.
 // An id QBO no longer returns was deleted there.
 func (s *Service) refreshSnapshots(ctx context.Context, conn Connection, ids []string) (map[string]Snapshot, error) {
+	now := s.now() // before the read: a snapshot read after it started wins
 	invoices, err := s.qbo.Invoices(ctx, conn, ids)
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
 	found := make(map[string]Snapshot, len(ids))
 	for _, inv := range invoices {
 		found[inv.ID] = Snapshot{ConnectionID: conn.ID, Invoice: inv, FetchedAt: now}

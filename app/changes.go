@@ -72,6 +72,9 @@ type EntityChange struct {
 	Deleted     bool
 	Invoice     *Invoice // EntityInvoice, not deleted
 	InvoiceIDs  []string // EntityPayment, not deleted: the invoices it pays
+	// ReadAt is when QuickBooks was asked (our clock), so a snapshot read
+	// later by another path wins over Invoice; zero means now.
+	ReadAt time.Time
 }
 
 // SyncState is what the background work remembers per connection.
@@ -106,9 +109,20 @@ type SyncStore interface {
 	// ActiveConnections lists every connection in state Connected, of every
 	// portal, oldest first.
 	ActiveConnections(ctx context.Context) ([]Connection, error)
+	// ConnectionByID returns one connection of any portal; NotFound when
+	// there is none.
+	ConnectionByID(ctx context.Context, connectionID string) (Connection, error)
+	// SaveCompanySettings replaces a connection's company fields (name,
+	// country, currency, time zone, custom numbers) from c, only while the
+	// connection is Connected; its tokens and state are never touched, so a
+	// refresh or a disconnect meanwhile stands.
+	SaveCompanySettings(ctx context.Context, c Connection) error
 	// LinkedInvoiceIDs lists, once each, the ids of the connection's
 	// invoices linked to any record.
 	LinkedInvoiceIDs(ctx context.Context, connectionID string) ([]string, error)
+	// LinksOfInvoices lists the links of a connection's invoices, on any
+	// record of its portal, in one query (ids: at most 1,000).
+	LinksOfInvoices(ctx context.Context, connectionID string, invoiceIDs []string) ([]InvoiceLink, error)
 
 	// SyncState returns what the sync remembers of a connection; the zero
 	// SyncState when nothing is stored yet.

@@ -109,15 +109,44 @@ func (s *Service) FinishInstall(ctx context.Context, cb InstallCallback) (Portal
 	if portalID <= 0 {
 		return Portal{}, Errorf(Internal, "HubSpot did not say which account the app was installed in.")
 	}
+	before, err := s.store.Portal(ctx, portalID)
+	reinstall := err == nil && before.State != PortalInstalled
 	p := Portal{ID: portalID, Currency: currency, TimeZone: timeZone, Tokens: tokens}
 	if err := s.store.SavePortal(ctx, p); err != nil {
 		return Portal{}, fmt.Errorf("save portal %d: %w", portalID, err)
 	}
-	s.log.InfoContext(ctx, "hubspot app installed", "portal", portalID)
+	s.log.InfoContext(ctx, "hubspot app installed", "portal", portalID, "reinstall", reinstall)
+	if reinstall {
+		s.refreshAfterReinstall(ctx, portalID)
+	}
 	if err := s.hubspot.EnsureDealProperties(ctx, p); err != nil {
 		return Portal{}, fmt.Errorf("create deal properties of portal %d: %w", portalID, err)
 	}
 	return p, nil
+}
+
+// refreshAfterReinstall makes the next reconcile of each of the portal's
+// connected companies read every linked invoice again and rewrite every
+// deal: while HubSpot could not be written (the app uninstalled there, or
+// its access revoked), changes were applied to the snapshots only.
+func (s *Service) refreshAfterReinstall(ctx context.Context, portalID int64) {
+	if s.sync == nil {
+		return
+	}
+	conns, err := s.store.Connections(ctx, portalID)
+	if err != nil {
+		s.log.WarnContext(ctx, "reinstall: list connections", "portal", portalID, "err", err)
+		return
+	}
+	for _, c := range conns {
+		if c.State != Connected {
+			continue
+		}
+		// A cursor older than CDC's window means "read everything again".
+		if err := s.sync.SaveCDCSince(ctx, c.ID, time.Unix(1, 0).UTC()); err != nil {
+			s.log.WarnContext(ctx, "reinstall: reset the reconcile cursor", "connection", c.ID, "err", err)
+		}
+	}
 }
 
 // uninstallTimeout bounds an uninstall, which runs on past the caller's

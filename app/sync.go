@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -192,7 +193,11 @@ func (s *Service) applyInvoiceChange(ctx context.Context, conn Connection, ch En
 	if len(links) > 0 {
 		if ch.Invoice != nil {
 			inv = ch.Invoice
-			err = s.store.SaveSnapshots(ctx, []Snapshot{{ConnectionID: conn.ID, Invoice: *ch.Invoice, FetchedAt: s.now()}})
+			readAt := ch.ReadAt // when QuickBooks was asked: a later read wins over it
+			if readAt.IsZero() {
+				readAt = s.now()
+			}
+			err = s.store.SaveSnapshots(ctx, []Snapshot{{ConnectionID: conn.ID, Invoice: *ch.Invoice, FetchedAt: readAt}})
 		} else {
 			var snaps map[string]Snapshot
 			if snaps, err = s.refreshSnapshots(ctx, conn, []string{ch.EntityID}); err == nil {
@@ -227,16 +232,16 @@ func (s *Service) applyPaymentChange(ctx context.Context, conn Connection, ch En
 			return err
 		}
 	}
-	var links []InvoiceLink
+	links, err := s.linksOf(ctx, conn, ids)
+	if err != nil {
+		return err
+	}
 	var linked []string
-	for _, id := range ids {
-		ls, err := s.store.InvoiceLinks(ctx, conn.PortalID, conn.ID, id)
-		if err != nil {
-			return err
-		}
-		if len(ls) > 0 {
-			linked = append(linked, id)
-			links = append(links, ls...)
+	seen := map[string]bool{}
+	for _, l := range links {
+		if !seen[l.InvoiceID] {
+			seen[l.InvoiceID] = true
+			linked = append(linked, l.InvoiceID)
 		}
 	}
 	for start := 0; start < len(linked); start += 100 {
@@ -245,6 +250,24 @@ func (s *Service) applyPaymentChange(ctx context.Context, conn Connection, ch En
 		}
 	}
 	return s.followInvoices(ctx, conn, links)
+}
+
+// linksOf lists the portal's links of the connection's invoices ids, a
+// query per 1,000.
+func (s *Service) linksOf(ctx context.Context, conn Connection, ids []string) ([]InvoiceLink, error) {
+	var links []InvoiceLink
+	for start := 0; start < len(ids); start += 1000 {
+		ls, err := s.sync.LinksOfInvoices(ctx, conn.ID, ids[start:min(start+1000, len(ids))])
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range ls {
+			if l.PortalID == conn.PortalID {
+				links = append(links, l)
+			}
+		}
+	}
+	return links, nil
 }
 
 // applyPreferencesChange reads the company's settings again (country,
@@ -257,7 +280,13 @@ func (s *Service) applyPreferencesChange(ctx context.Context, conn Connection) e
 	}
 	conn.CompanyName, conn.Country, conn.Currency = company.Name, company.Country, company.Currency
 	conn.TimeZone, conn.CustomTxnNumbers = company.TimeZone, company.CustomTxnNumbers
-	if _, err := s.store.SaveConnection(ctx, conn); err != nil {
+	// Only the company's fields: the tokens read at the start may have been
+	// rotated since (Company itself may have refreshed them), and the admin
+	// may have disconnected the company meanwhile.
+	if err := s.sync.SaveCompanySettings(ctx, conn); err != nil {
+		if ErrorCode(err) == NotFound {
+			return nil // disconnected meanwhile: nothing to keep
+		}
 		return err
 	}
 	s.cards.forgetPrefix(fmt.Sprintf("%d:", conn.PortalID))
@@ -294,12 +323,20 @@ func (s *Service) followInvoices(ctx context.Context, conn Connection, links []I
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	var errs []error
 	for _, id := range ids {
-		if res := s.refreshDealProperties(ctx, portal, id); res.err != nil {
-			return fmt.Errorf("deal %s: %w", id, res.err)
+		res := s.refreshDealProperties(ctx, portal, id)
+		switch {
+		case res.err == nil:
+		case Retryable(res.err):
+			errs = append(errs, fmt.Errorf("deal %s: %w", id, res.err))
+		default:
+			// A deal deleted in HubSpot, or a write HubSpot refuses for
+			// good: the other deals go on, and the work is not retried.
+			s.log.WarnContext(ctx, "deal properties not written; skipped", "portal", conn.PortalID, "deal", id, "err", res.err)
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // ReconcileTargets lists the connections a reconcile visits: every
@@ -322,16 +359,14 @@ func (s *Service) ReconcileTargets(ctx context.Context) ([]string, error) {
 // activeConnection finds a connected connection by id; ok is false when it
 // is gone or no longer connected.
 func (s *Service) activeConnection(ctx context.Context, id string) (Connection, bool, error) {
-	conns, err := s.sync.ActiveConnections(ctx)
-	if err != nil {
+	c, err := s.sync.ConnectionByID(ctx, id)
+	switch {
+	case ErrorCode(err) == NotFound:
+		return Connection{}, false, nil
+	case err != nil:
 		return Connection{}, false, err
 	}
-	for _, c := range conns {
-		if c.ID == id {
-			return c, true, nil
-		}
-	}
-	return Connection{}, false, nil
+	return c, c.State == Connected, nil
 }
 
 // Reconcile applies what CDC reports changed in the connection's company
@@ -362,6 +397,7 @@ func (s *Service) Reconcile(ctx context.Context, connectionID string) error {
 			return err
 		}
 	}
+	readAt := s.now()
 	cs, err := s.feed.Changes(ctx, conn, syncEntities, since)
 	if err != nil {
 		return err
@@ -370,12 +406,20 @@ func (s *Service) Reconcile(ctx context.Context, connectionID string) error {
 	bctx := withBatch(ctx, batch)
 	var errs []error
 	for _, ch := range cs.Changes {
-		if err := s.applyEntityChange(bctx, conn, ch); err != nil {
+		ch.ReadAt = readAt
+		err := s.applyEntityChange(bctx, conn, ch)
+		switch {
+		case err == nil:
+		case Retryable(err):
 			errs = append(errs, fmt.Errorf("reconcile %s %s: %w", ch.Entity, ch.EntityID, err))
+		default:
+			// It can never succeed: one such change must not hold the
+			// connection's reconcile back for good.
+			s.log.WarnContext(ctx, "reconcile: change skipped", "connection", conn.ID, "entity", ch.Entity, "id", ch.EntityID, "err", err)
 		}
 	}
-	if err := firstRetryable(errs); err != nil {
-		return err
+	if len(errs) > 0 {
+		return errs[0]
 	}
 	if err := s.followInvoices(ctx, conn, batch.links); err != nil {
 		return err

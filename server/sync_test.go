@@ -318,3 +318,88 @@ func TestOverdueSweepAcrossTwoTimeZones(t *testing.T) {
 		t.Errorf("US card: %q", s)
 	}
 }
+
+// TestReconcileGoesOnPastADeletedDeal: a deal deleted in HubSpot while an
+// invoice is still linked to it cannot be written, ever; the reconcile
+// writes the other deals, advances its cursor, and does not fail.
+func TestReconcileGoesOnPastADeletedDeal(t *testing.T) {
+	ts := newTestServer(t, withSync(syncSetup{}))
+	ctx := context.Background()
+	conn := ts.conns[usRealm]
+	if err := ts.svc.Reconcile(ctx, conn.ID); err != nil { // the first cursor
+		t.Fatal(err)
+	}
+	before, _ := ts.store.SyncState(ctx, conn.ID)
+	time.Sleep(1100 * time.Millisecond) // QuickBooks dates changes to the second
+
+	// Deal 1011 goes in HubSpot; its invoice and deal 1033's are paid.
+	req, _ := http.NewRequest(http.MethodDelete, "https://api.hubapi.com/crm/v3/objects/deals/1011", nil)
+	req.Header.Set("Authorization", "Bearer hs-sandbox-token-portal-1")
+	resp, err := ts.upstream.Do(req)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("delete deal 1011 at the fake: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	ts.payInFull(t, usRealm, ts.seededInvoice(t, usRealm, "awaiting_send"))
+	ts.payInFull(t, usRealm, ts.seededInvoice(t, usRealm, "partially_paid"))
+
+	if err := ts.svc.Reconcile(ctx, conn.ID); err != nil {
+		t.Fatalf("reconcile with a deleted deal: %v", err)
+	}
+	if got := ts.dealProperty(portal1, "1033", app.DealPropStatus); got != "paid" {
+		t.Errorf("deal 1033: %q, want paid", got)
+	}
+	after, _ := ts.store.SyncState(ctx, conn.ID)
+	if !after.CDCSince.After(before.CDCSince) {
+		t.Errorf("the cursor did not advance: %v then %v", before.CDCSince, after.CDCSince)
+	}
+}
+
+// TestReinstallRewritesEveryDeal: while HubSpot refused the portal's
+// tokens, a payment was applied to the snapshot only; reinstalling makes
+// the next reconcile read every linked invoice again and write the deal.
+func TestReinstallRewritesEveryDeal(t *testing.T) {
+	var mu sync.Mutex
+	fakeNow := time.Now()
+	ts := newTestServer(t, withSync(syncSetup{webhooks: true}),
+		withFakeClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return fakeNow }))
+	ctx := context.Background()
+	p := ts.installPortal2(t)
+	// HubSpot stops accepting the portal: its refresh token revoked, its
+	// access token expired.
+	req, _ := http.NewRequest(http.MethodDelete, "https://api.hubapi.com/oauth/v1/refresh-tokens/"+p.Tokens.Refresh, nil)
+	resp, err := ts.upstream.Do(req)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("revoke: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	mu.Lock()
+	fakeNow = fakeNow.Add(31 * time.Minute)
+	mu.Unlock()
+
+	gb := ts.conns[gbRealm]
+	inv := ts.seededInvoice(t, gbRealm, "sent") // on deal 1037
+	if err := ts.svc.Reconcile(ctx, gb.ID); err != nil {
+		t.Fatal(err)
+	}
+	ts.payInFull(t, gbRealm, inv)
+	eventually(t, 10*time.Second, "the portal turns needs_reinstall", func() bool {
+		got, _ := ts.store.Portal(ctx, portal2)
+		return got.State == app.PortalNeedsReinstall
+	})
+	eventually(t, 10*time.Second, "the payment reaches the snapshot", func() bool {
+		snaps, _ := ts.store.Snapshots(ctx, gb.ID, []string{inv})
+		return snaps[inv].Invoice.Balance == 0
+	})
+	if got := ts.dealProperty(portal2, "1037", app.DealPropStatus); got == "paid" {
+		t.Fatal("the deal was written without HubSpot access")
+	}
+
+	ts.installPortal2(t)
+	if err := ts.svc.Reconcile(ctx, gb.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := ts.dealProperty(portal2, "1037", app.DealPropStatus); got != "paid" {
+		t.Errorf("deal 1037 after the reinstall's reconcile: %q, want paid", got)
+	}
+}

@@ -85,7 +85,7 @@ func (s *Server) handleQBOWebhook(c echo.Context) error {
 		return app.Errorf(app.Unauthorized, "The webhook's intuit-signature does not match its body.")
 	}
 
-	changes, format, err := parseQBOWebhook(body)
+	changes, skipped, format, err := parseQBOWebhook(body)
 	if err != nil {
 		// Signed by Intuit yet unreadable: a bug on one side or a format
 		// change. Intuit retries, so it will be seen again; the body holds
@@ -94,6 +94,12 @@ func (s *Server) handleQBOWebhook(c echo.Context) error {
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID),
 			"err", err, "bytes", len(body), "excerpt", excerpt(body, 512))
 		return app.Wrapf(err, app.Invalid, "The webhook body is not a QuickBooks notification: %s", err.Error())
+	}
+
+	if len(skipped) > 0 {
+		s.log.WarnContext(req.Context(), "quickbooks webhook: notifications skipped",
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+			"skipped", len(skipped), "first", skipped[0].Error(), "kept", len(changes))
 	}
 
 	ctx, cancel := context.WithTimeout(req.Context(), qboWebhookBudget)
@@ -156,20 +162,31 @@ func (s *Server) qboWebhookErrors(next echo.HTTPErrorHandler) echo.HTTPErrorHand
 // which together key the queue's de-duplication. Entity kinds the app
 // does not act on (Vendor, Estimate, …) are passed through: the app
 // ignores them when applying, so the edge keeps no list of its own.
-func parseQBOWebhook(body []byte) (changes []app.Change, format string, err error) {
+//
+// One notification that lacks a field is skipped (and returned in skipped)
+// rather than refusing the body: Intuit would send the same body again and
+// again, and the good notifications in it would never be applied. A body
+// whose every notification is bad, or that is not a notification body at
+// all, is an error.
+func parseQBOWebhook(body []byte) (changes []app.Change, skipped []error, format string, err error) {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 {
-		return nil, "", errors.New("the body is empty")
+		return nil, nil, "", errors.New("the body is empty")
 	}
 	switch trimmed[0] {
 	case '[':
-		changes, err = parseCloudEvents(body)
-		return changes, "cloudevents", err
+		changes, skipped, err = parseCloudEvents(body)
+		format = "cloudevents"
 	case '{':
-		changes, err = parseLegacy(body)
-		return changes, "legacy", err
+		changes, skipped, err = parseLegacy(body)
+		format = "legacy"
+	default:
+		return nil, nil, "", errors.New("the body is neither a JSON object nor a JSON array")
 	}
-	return nil, "", errors.New("the body is neither a JSON object nor a JSON array")
+	if err == nil && len(changes) == 0 && len(skipped) > 0 {
+		err = skipped[0]
+	}
+	return changes, skipped, format, err
 }
 
 // flexString is a JSON string that may also arrive as a number.
@@ -213,19 +230,21 @@ type legacyBody struct {
 	} `json:"eventNotifications"`
 }
 
-func parseLegacy(body []byte) ([]app.Change, error) {
+func parseLegacy(body []byte) ([]app.Change, []error, error) {
 	var b legacyBody
 	if err := json.Unmarshal(body, &b); err != nil {
-		return nil, errors.New(describeJSON(err))
+		return nil, nil, errors.New(describeJSON(err))
 	}
 	if b.EventNotifications == nil {
-		return nil, errors.New(`the object has no "eventNotifications"`)
+		return nil, nil, errors.New(`the object has no "eventNotifications"`)
 	}
 	var out []app.Change
+	var skipped []error
 	for i, n := range *b.EventNotifications {
 		realm := n.RealmID.trimmed()
 		if realm == "" {
-			return nil, fmt.Errorf("eventNotifications[%d] has no realmId", i)
+			skipped = append(skipped, fmt.Errorf("eventNotifications[%d] has no realmId", i))
+			continue
 		}
 		if n.DataChangeEvent == nil {
 			continue
@@ -235,17 +254,19 @@ func parseLegacy(body []byte) ([]app.Change, error) {
 			c := app.Change{RealmID: realm, Entity: strings.TrimSpace(e.Name), EntityID: e.ID.trimmed(),
 				Operation: legacyOperation(e.Operation), DeletedID: e.DeletedID.trimmed()}
 			if err := complete(at, "name", c.Entity, "id", c.EntityID, "operation", c.Operation); err != nil {
-				return nil, err
+				skipped = append(skipped, err)
+				continue
 			}
 			t, err := parseQBOTime(e.LastUpdated)
 			if err != nil {
-				return nil, fmt.Errorf("%s.lastUpdated: %w", at, err)
+				skipped = append(skipped, fmt.Errorf("%s.lastUpdated: %w", at, err))
+				continue
 			}
 			c.LastUpdated = t
 			out = append(out, c)
 		}
 	}
-	return out, nil
+	return out, skipped, nil
 }
 
 // cloudEvent is one element of the CloudEvents array.
@@ -259,33 +280,37 @@ type cloudEvent struct {
 	} `json:"data"`
 }
 
-func parseCloudEvents(body []byte) ([]app.Change, error) {
+func parseCloudEvents(body []byte) ([]app.Change, []error, error) {
 	var events []cloudEvent
 	if err := json.Unmarshal(body, &events); err != nil {
-		return nil, errors.New(describeJSON(err))
+		return nil, nil, errors.New(describeJSON(err))
 	}
 	out := make([]app.Change, 0, len(events))
+	var skipped []error
 	for i, e := range events {
 		at := fmt.Sprintf("event[%d]", i)
 		entity, op, ok := parseCloudEventType(e.Type)
 		if !ok {
-			return nil, fmt.Errorf("%s.type %q is not qbo.<entity>.<verb>.v<n>", at, e.Type)
+			skipped = append(skipped, fmt.Errorf("%s.type %q is not qbo.<entity>.<verb>.v<n>", at, e.Type))
+			continue
 		}
 		c := app.Change{RealmID: e.IntuitAccountID.trimmed(), Entity: entity, EntityID: e.IntuitEntityID.trimmed(), Operation: op}
 		if err := complete(at, "intuitaccountid", c.RealmID, "intuitentityid", c.EntityID); err != nil {
-			return nil, err
+			skipped = append(skipped, err)
+			continue
 		}
 		if e.Data != nil {
 			c.DeletedID = e.Data.DeletedID.trimmed()
 		}
 		t, err := parseQBOTime(e.Time)
 		if err != nil {
-			return nil, fmt.Errorf("%s.time: %w", at, err)
+			skipped = append(skipped, fmt.Errorf("%s.time: %w", at, err))
+			continue
 		}
 		c.LastUpdated = t
 		out = append(out, c)
 	}
-	return out, nil
+	return out, skipped, nil
 }
 
 // complete names the first of the (field, value) pairs that is empty.

@@ -75,8 +75,10 @@ func (j *recordingJobs) wait(t *testing.T) []app.Change {
 	return j.recorded()[0]
 }
 
-// realmStore is app.SyncStore knowing only which realms are connected.
+// realmStore is app.SyncStore knowing only which realms are connected;
+// what the webhook route never calls panics (the embedded nil interface).
 type realmStore struct {
+	app.SyncStore
 	realms map[string]bool
 	err    error
 }
@@ -629,5 +631,22 @@ func TestQBOWebhookUnavailable(t *testing.T) {
 	wantRefused(t, a, 503, "unavailable")
 	if strings.Contains(string(a.body), "queue down") {
 		t.Errorf("the answer shows the cause: %s", a.body)
+	}
+}
+
+// TestQBOWebhookSkipsOneBadNotification: a body with one notification that
+// lacks a field keeps the others; refusing it would have Intuit send the
+// same body forever and lose the good ones.
+func TestQBOWebhookSkipsOneBadNotification(t *testing.T) {
+	ws := newWebhookServer(t)
+	body := `[{"specversion":"1.0","id":"a","source":"s","type":"qbo.invoice.updated.v1","time":"2026-11-28T10:00:00Z","intuitentityid":"7","intuitaccountid":"` + usRealm + `"},
+	{"specversion":"1.0","id":"b","source":"s","type":"qbo.invoice.updated.v1","intuitentityid":"8","intuitaccountid":"` + usRealm + `"}]`
+	wantAccepted(t, signed(t, ws.url, body))
+	got := ws.jobs.recorded()
+	if len(got) != 1 || len(got[0]) != 1 || got[0][0].EntityID != "7" {
+		t.Fatalf("recorded %+v, want only invoice 7", got)
+	}
+	if !strings.Contains(ws.logs.String(), "notifications skipped") {
+		t.Error("the skipped notification was not logged")
 	}
 }

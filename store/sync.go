@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
@@ -191,4 +192,71 @@ func (s *Store) SaveEntityVersion(ctx context.Context, connectionID, entity, ent
 		return fmt.Errorf("store: save version of %s %s of connection %s: %w", entity, entityID, connectionID, err)
 	}
 	return nil
+}
+
+// ConnectionByID returns one connection of any portal (background work
+// names connections by id); NotFound when there is none.
+func (s *Store) ConnectionByID(ctx context.Context, connectionID string) (app.Connection, error) {
+	cs, err := s.listConnections(ctx, `WHERE id = $1`, connectionID)
+	if err != nil {
+		return app.Connection{}, fmt.Errorf("store: read connection %s: %w", connectionID, err)
+	}
+	if len(cs) == 0 {
+		return app.Connection{}, errConnectionNotFound()
+	}
+	return cs[0], nil
+}
+
+// SaveCompanySettings replaces the company fields of a connected
+// connection, never its tokens or state; NotFound when it is gone or no
+// longer connected.
+func (s *Store) SaveCompanySettings(ctx context.Context, c app.Connection) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE connections SET company_name = $2, country = $3, currency = $4,
+		time_zone = $5, custom_txn_numbers = $6, updated_at = $7 WHERE id = $1 AND state = $8`,
+		c.ID, c.CompanyName, c.Country, c.Currency, c.TimeZone, c.CustomTxnNumbers, formatTime(s.now()),
+		string(app.Connected))
+	if err != nil {
+		return fmt.Errorf("store: save company settings of connection %s: %w", c.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: save company settings of connection %s: %w", c.ID, err)
+	} else if n == 0 {
+		return errConnectionNotFound()
+	}
+	return nil
+}
+
+// LinksOfInvoices lists the links of a connection's invoices in one query.
+func (s *Store) LinksOfInvoices(ctx context.Context, connectionID string, invoiceIDs []string) ([]app.InvoiceLink, error) {
+	links := []app.InvoiceLink{}
+	if len(invoiceIDs) == 0 {
+		return links, nil
+	}
+	if len(invoiceIDs) > 1000 {
+		return nil, fmt.Errorf("store: links of %d invoices at once; at most 1,000", len(invoiceIDs))
+	}
+	args := []any{connectionID}
+	marks := make([]string, len(invoiceIDs))
+	for i, id := range invoiceIDs {
+		args = append(args, id)
+		marks[i] = fmt.Sprintf("$%d", i+2)
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT `+linkColumns+` FROM invoice_links
+		WHERE connection_id = $1 AND invoice_id IN (`+strings.Join(marks, ", ")+`)
+		ORDER BY created_at, seq`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: links of connection %s's invoices: %w", connectionID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		l, err := scanLink(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: links of connection %s's invoices: %w", connectionID, err)
+		}
+		links = append(links, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: links of connection %s's invoices: %w", connectionID, err)
+	}
+	return links, nil
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -323,6 +324,74 @@ func TestConcurrentEntityVersions(t *testing.T) {
 		}
 		if want := base.Add((goroutines - 1) * time.Millisecond); !got.Equal(want) {
 			t.Errorf("EntityVersion = %v, want the latest %v (order %v)", got, want, order)
+		}
+	})
+}
+
+// TestConnectionByIDCompanySettingsAndLinksOfInvoices: the lookups and the
+// narrow write the background sync uses.
+func TestConnectionByIDCompanySettingsAndLinksOfInvoices(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		c := mustSaveConnection(t, s, 1, "9130357766900801")
+		got, err := s.ConnectionByID(ctx, c.ID)
+		if err != nil || got.RealmID != c.RealmID || got.Tokens.Refresh != c.Tokens.Refresh {
+			t.Fatalf("ConnectionByID: %+v, %v", got.RealmID, err)
+		}
+		if _, err := s.ConnectionByID(ctx, "nope"); app.ErrorCode(err) != app.NotFound {
+			t.Errorf("unknown id: %v", err)
+		}
+
+		// Company fields change; tokens and state never do.
+		rotated := tokens("rotated-meanwhile")
+		if err := s.SaveTokens(ctx, c.ID, rotated); err != nil {
+			t.Fatal(err)
+		}
+		update := c // holds the tokens read before the rotation
+		update.CompanyName, update.TimeZone, update.State = "Renamed Inc", "Europe/Paris", app.NeedsReconnect
+		if err := s.SaveCompanySettings(ctx, update); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = s.ConnectionByID(ctx, c.ID)
+		if got.CompanyName != "Renamed Inc" || got.TimeZone != "Europe/Paris" || got.State != app.Connected || got.Tokens.Refresh != rotated.Refresh {
+			t.Errorf("after SaveCompanySettings: %s %s %s, tokens kept %v", got.CompanyName, got.TimeZone, got.State, got.Tokens.Refresh == rotated.Refresh)
+		}
+		gone := got
+		gone.State, gone.Tokens = app.Disconnected, app.Tokens{}
+		if _, err := s.SaveConnection(ctx, gone); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveCompanySettings(ctx, update); app.ErrorCode(err) != app.NotFound {
+			t.Errorf("a disconnected connection's company settings saved: %v", err)
+		}
+
+		// Links of several invoices in one query, this connection's only.
+		other := mustSaveConnection(t, s, 1, "9130357766900802")
+		for _, l := range []app.InvoiceLink{
+			{PortalID: 1, Object: app.ObjectRef{Type: app.Deals, ID: "10"}, ConnectionID: c.ID, InvoiceID: "1", Origin: app.OriginAdded},
+			{PortalID: 1, Object: app.ObjectRef{Type: app.Deals, ID: "11"}, ConnectionID: c.ID, InvoiceID: "1", Origin: app.OriginAdded},
+			{PortalID: 1, Object: app.ObjectRef{Type: app.Deals, ID: "12"}, ConnectionID: c.ID, InvoiceID: "2", Origin: app.OriginAdded},
+			{PortalID: 1, Object: app.ObjectRef{Type: app.Deals, ID: "13"}, ConnectionID: c.ID, InvoiceID: "3", Origin: app.OriginAdded},
+			{PortalID: 1, Object: app.ObjectRef{Type: app.Deals, ID: "14"}, ConnectionID: other.ID, InvoiceID: "1", Origin: app.OriginAdded},
+		} {
+			if _, _, err := s.AddLink(ctx, l); err != nil {
+				t.Fatal(err)
+			}
+		}
+		links, err := s.LinksOfInvoices(ctx, c.ID, []string{"1", "2", "99"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var deals []string
+		for _, l := range links {
+			deals = append(deals, l.Object.ID)
+		}
+		if strings.Join(deals, ",") != "10,11,12" {
+			t.Errorf("links of invoices 1, 2, 99: deals %v, want 10,11,12", deals)
+		}
+		if none, err := s.LinksOfInvoices(ctx, c.ID, nil); err != nil || len(none) != 0 {
+			t.Errorf("no ids: %v %v", none, err)
 		}
 	})
 }
