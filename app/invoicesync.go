@@ -629,6 +629,21 @@ func (s *Service) findOrCreateHubSpotInvoice(ctx context.Context, objs InvoiceOb
 	if id, err := found(); err != nil || id != "" {
 		return id, err
 	}
+	id, err := objs.CreateInvoice(ctx, portal, createProperties(values, key, currency))
+	if ErrorCode(err) == Conflict {
+		id, ferr := found()
+		if ferr != nil || id != "" {
+			return id, ferr
+		}
+	}
+	return id, err
+}
+
+// createProperties are the properties a HubSpot invoice is created with:
+// the mapped values that are not empty, its key, and hs_currency, which
+// HubSpot requires on create (the invoice's currency when the mapping
+// gives none).
+func createProperties(values map[string]string, key, currency string) map[string]string {
 	create := make(map[string]string, len(values)+2)
 	for k, v := range values {
 		if v != "" {
@@ -637,16 +652,9 @@ func (s *Service) findOrCreateHubSpotInvoice(ctx context.Context, objs InvoiceOb
 	}
 	create[InvoiceKeyProperty] = key
 	if create["hs_currency"] == "" {
-		create["hs_currency"] = currency // HubSpot requires it on create
+		create["hs_currency"] = currency
 	}
-	id, err := objs.CreateInvoice(ctx, portal, create)
-	if ErrorCode(err) == Conflict {
-		id, ferr := found()
-		if ferr != nil || id != "" {
-			return id, ferr
-		}
-	}
-	return id, err
+	return create
 }
 
 // retireHubSpotInvoice applies OnDelete to the HubSpot invoice of a
@@ -665,15 +673,23 @@ func (s *Service) retireHubSpotInvoice(ctx context.Context, objs InvoiceObjects,
 		s.log.InfoContext(ctx, "hubspot invoice archived", "portal", portal.ID, "invoice", inv.ID, "hubspot_invoice", id, "status", string(st))
 		return objs.ArchiveInvoice(ctx, portal, id)
 	}
-	// keep: the invoice stays, with its amounts as they were, marked
-	// voided. HubSpot's hs_invoice_status has no "deleted", so a deleted
-	// QuickBooks invoice is marked voided too; a Status mapped elsewhere
-	// gets "deleted" where its options have it.
-	values := map[string]string{"hs_invoice_status": hubspotInvoiceStatus(st)}
 	props, err := s.invoiceProperties(ctx, objs, portal, false)
 	if err != nil {
 		return err
 	}
+	if err := objs.UpdateInvoice(ctx, portal, id, retiredValues(st, fields, props)); err != nil && ErrorCode(err) != NotFound {
+		return err
+	}
+	return nil
+}
+
+// retiredValues are what OnDelete keep writes to the HubSpot invoice of a
+// voided or deleted QuickBooks invoice: it stays, with its amounts as they
+// were, marked voided. HubSpot's hs_invoice_status has no "deleted", so a
+// deleted QuickBooks invoice is marked voided too; a Status mapped
+// elsewhere gets "deleted" where its options have it.
+func retiredValues(st InvoiceStatus, fields []FieldMapping, props map[string]HubSpotProperty) map[string]string {
+	values := map[string]string{"hs_invoice_status": hubspotInvoiceStatus(st)}
 	for _, f := range fields {
 		if p, ok := props[f.HubSpot]; ok && f.QBO == FieldStatus && f.HubSpot != "hs_invoice_status" {
 			if v, ok := statusOption(st, p); ok {
@@ -681,10 +697,7 @@ func (s *Service) retireHubSpotInvoice(ctx context.Context, objs InvoiceObjects,
 			}
 		}
 	}
-	if err := objs.UpdateInvoice(ctx, portal, id, values); err != nil && ErrorCode(err) != NotFound {
-		return err
-	}
-	return nil
+	return values
 }
 
 // associateHubSpotInvoice associates the HubSpot invoice with every deal
@@ -693,30 +706,13 @@ func (s *Service) retireHubSpotInvoice(ctx context.Context, objs InvoiceObjects,
 // primary company. No contact is ever created here; a record gone from
 // HubSpot is skipped.
 func (s *Service) associateHubSpotInvoice(ctx context.Context, objs InvoiceObjects, portal Portal, conn Connection, inv Invoice, id string) error {
-	links, err := s.store.InvoiceLinks(ctx, conn.PortalID, conn.ID, inv.ID)
+	to, err := s.linkedDeals(ctx, conn, inv.ID)
 	if err != nil {
 		return err
 	}
-	var to []ObjectRef
-	seen := map[ObjectRef]bool{}
-	for _, l := range links {
-		if l.Object.Type == Deals && !seen[l.Object] {
-			seen[l.Object] = true
-			to = append(to, l.Object)
-		}
-	}
-	sort.Slice(to, func(i, j int) bool { return to[i].ID < to[j].ID })
-	email := firstEmail(inv.BillEmail)
-	if email == "" && inv.CustomerID != "" {
-		customers, err := s.customers(ctx, conn)
-		if err != nil {
-			return err
-		}
-		for _, c := range customers {
-			if c.ID == inv.CustomerID {
-				email = firstEmail(c.Email)
-			}
-		}
+	email, err := s.invoiceEmail(ctx, conn, inv)
+	if err != nil {
+		return err
 	}
 	if email != "" {
 		contact, company, err := objs.FindContactByEmail(ctx, portal, email)
@@ -739,6 +735,44 @@ func (s *Service) associateHubSpotInvoice(ctx context.Context, objs InvoiceObjec
 		}
 	}
 	return nil
+}
+
+// linkedDeals are the deals the QuickBooks invoice is linked to in the
+// connection's portal, once each, by id.
+func (s *Service) linkedDeals(ctx context.Context, conn Connection, invoiceID string) ([]ObjectRef, error) {
+	links, err := s.store.InvoiceLinks(ctx, conn.PortalID, conn.ID, invoiceID)
+	if err != nil {
+		return nil, err
+	}
+	var to []ObjectRef
+	seen := map[ObjectRef]bool{}
+	for _, l := range links {
+		if l.Object.Type == Deals && !seen[l.Object] {
+			seen[l.Object] = true
+			to = append(to, l.Object)
+		}
+	}
+	sort.Slice(to, func(i, j int) bool { return to[i].ID < to[j].ID })
+	return to, nil
+}
+
+// invoiceEmail is the address whose HubSpot contact an invoice is
+// associated with: the invoice's BillEmail, else its customer's (from the
+// cached customer list); "" when neither has one.
+func (s *Service) invoiceEmail(ctx context.Context, conn Connection, inv Invoice) (string, error) {
+	email := firstEmail(inv.BillEmail)
+	if email == "" && inv.CustomerID != "" {
+		customers, err := s.customers(ctx, conn)
+		if err != nil {
+			return "", err
+		}
+		for _, c := range customers {
+			if c.ID == inv.CustomerID {
+				email = firstEmail(c.Email)
+			}
+		}
+	}
+	return email, nil
 }
 
 // firstEmail is the first address of a QuickBooks email field, which may

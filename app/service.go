@@ -37,6 +37,11 @@ type Deps struct {
 	// InvoiceObjects writes HubSpot's invoice object for invoice sync
 	// (invoicesync.go); without it invoice sync cannot be turned on.
 	InvoiceObjects InvoiceObjects
+	// InvoicePager pages through a company's invoices for the historical
+	// import (import.go); nil means QuickBooks, when it implements it. The
+	// import also needs Jobs, an InvoiceObjects that implements
+	// InvoiceBatches and a Store that implements ImportStore.
+	InvoicePager InvoicePager
 	// Install configures the HubSpot install flow (install.go): HubSpot's
 	// authorize URL, the HubSpot app's client id, PUBLIC_BASE_URL +
 	// "/oauth/hubspot/callback" and the state key; without it StartInstall
@@ -61,13 +66,14 @@ type Service struct {
 	feed        ChangeFeed
 	sync        SyncStore
 	invoices    InvoiceObjects
+	pager       InvoicePager
 }
 
 // New returns a Service over its dependencies.
 func New(d Deps) *Service {
 	s := &Service{store: d.Store, cache: d.Cache, qbo: d.QuickBooks, hubspot: d.HubSpot,
 		log: d.Logger, now: d.Now, snapshotTTL: d.SnapshotTTL, qboWebURL: d.QBOWebURL,
-		jobs: d.Jobs, feed: d.ChangeFeed, sync: d.Sync, invoices: d.InvoiceObjects}
+		jobs: d.Jobs, feed: d.ChangeFeed, sync: d.Sync, invoices: d.InvoiceObjects, pager: d.InvoicePager}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -57,6 +57,17 @@ type Config struct {
 	// Now is the clock that decides when an access token has expired;
 	// default time.Now.
 	Now func() time.Time
+	// RateLimit is this process's budget of data requests per RateWindow
+	// and portal, waited for before each request is sent (reference 4.5:
+	// 110 per 10 s for OAuth apps; limits.go). 0 means DefaultRateLimit, a
+	// negative value no limit. Replicas sharing a portal should split it.
+	RateLimit int
+	// RateWindow is RateLimit's rolling window; default DefaultRateWindow.
+	RateWindow time.Duration
+	// SearchPerSecond is the budget of CRM search requests per second and
+	// portal, which HubSpot counts apart from the window (reference 4.5:
+	// 5). 0 means DefaultSearchPerSecond, a negative value no limit.
+	SearchPerSecond int
 }
 
 // Client implements app.HubSpot over clarkmcc/go-hubspot's generic CRM
@@ -77,6 +88,8 @@ type Client struct {
 	clientID, clientSecret string
 
 	dealProps sync.Map // portal id -> *ensureState (properties.go)
+
+	limits *rateLimiter // nil when off (limits.go)
 
 	saver  app.PortalTokenStore
 	now    func() time.Time
@@ -114,6 +127,36 @@ func New(cfg Config, saver app.PortalTokenStore) *Client {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	switch {
+	case cfg.RateLimit == 0:
+		cfg.RateLimit = DefaultRateLimit
+	case cfg.RateLimit < 0:
+		cfg.RateLimit = 0
+	}
+	if cfg.RateWindow <= 0 {
+		cfg.RateWindow = DefaultRateWindow
+	}
+	switch {
+	case cfg.SearchPerSecond == 0:
+		cfg.SearchPerSecond = DefaultSearchPerSecond
+	case cfg.SearchPerSecond < 0:
+		cfg.SearchPerSecond = 0
+	}
+	// Every request goes through the limiter (a copy of the caller's
+	// client, whose transport is left as it is); it lets through the
+	// OAuth calls, which carry no bearer token. The client's Timeout
+	// moves into the limiter's transport, to start after the wait.
+	limits := newRateLimiter(cfg.RateLimit, cfg.RateWindow, cfg.SearchPerSecond)
+	if limits != nil {
+		limited := *hc
+		next := hc.Transport
+		if next == nil {
+			next = http.DefaultTransport
+		}
+		limited.Transport = &limitedTransport{next: next, lim: limits, timeout: hc.Timeout}
+		limited.Timeout = 0
+		hc = &limited
+	}
 
 	// The generated Configuration takes its base URL from Servers[0] (the
 	// default server index) and sends through HTTPClient; Debug stays off
@@ -142,8 +185,9 @@ func New(cfg Config, saver app.PortalTokenStore) *Client {
 		clientID:     cfg.ClientID,
 		clientSecret: cfg.ClientSecret,
 
-		saver: saver,
-		now:   now,
+		saver:  saver,
+		now:    now,
+		limits: limits,
 	}
 	c.keeper = c.newKeeper()
 	return c
@@ -181,6 +225,7 @@ func (c *Client) newCall(ctx context.Context, portal app.Portal, noun, op string
 	if err != nil {
 		return call{}, err
 	}
+	c.limits.bind(t.Access, portal.ID)
 	return call{op: op, noun: noun, verb: "read", portal: portal.ID, token: t.Access, data: true, owner: portal}, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -410,4 +411,309 @@ func (c *Client) sendJSONBody(ctx context.Context, method, path string, body, v 
 		return resp, &badBody{err}
 	}
 	return resp, nil
+}
+
+// The historical import's batch calls (app.InvoiceBatches, app/import.go),
+// at most batchLimit inputs per request (reference 4.5: batch object
+// endpoints take 100; the v4 association batches are kept to the same):
+//
+//	FindInvoicesByKeys    POST /crm/v3/objects/invoices/batch/read   {"idProperty":"qbo_invoice_key","properties":[…],"inputs":[{"id":key}]}
+//	CreateInvoices        POST /crm/v3/objects/invoices/batch/create {"inputs":[{"properties":{…},"associations":[]}]}
+//	UpdateInvoices        POST /crm/v3/objects/invoices/batch/update {"inputs":[{"id","properties"}]}
+//	FindContactsByEmails  POST /crm/v3/objects/contacts/batch/read   {"idProperty":"email",…}, then
+//	                      POST /crm/v4/associations/contacts/companies/batch/read
+//	AssociateInvoices     POST /crm/v4/associations/{deals|contacts|companies}/invoices/batch/associate/default
+//
+// A batch read answers 207 for the ids it did not find (errors[] with
+// their ids), a batch update likewise for ids that are gone; both are
+// successes here. Batch create is all or nothing: a key already in use is
+// 409 Conflict for the whole batch.
+
+var _ app.InvoiceBatches = (*Client)(nil)
+
+// batchLimit is the most inputs one batch request carries.
+const batchLimit = 100
+
+// batchObjectsAnswer is the answer of the v3 batch endpoints, as far as we
+// read it.
+type batchObjectsAnswer struct {
+	Results []struct {
+		ID         string             `json:"id"`
+		Properties map[string]*string `json:"properties"`
+	} `json:"results"`
+	Errors []struct {
+		Category string              `json:"category"`
+		Message  string              `json:"message"`
+		Context  map[string][]string `json:"context"`
+	} `json:"errors"`
+}
+
+type idInput struct {
+	ID string `json:"id"`
+}
+
+// batchPost makes one batch request of the portal: POST path with body,
+// its answer decoded into v.
+func (c *Client) batchPost(ctx context.Context, portal app.Portal, noun, verb, path string, body, v any) error {
+	cl, err := c.newCall(ctx, portal, noun, "POST "+path)
+	if err != nil {
+		return err
+	}
+	cl.verb = verb
+	return c.do(ctx, cl, func(ctx context.Context) (*http.Response, error) {
+		return c.sendJSONBody(ctx, http.MethodPost, path, body, v)
+	})
+}
+
+// distinct drops empty and repeated values, keeping the first's order.
+func distinct(values []string, key func(string) string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range values {
+		k := key(v)
+		if k == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, v)
+	}
+	return out
+}
+
+func same(s string) string { return s }
+
+// FindInvoicesByKeys reads the live invoices whose app.InvoiceKeyProperty
+// is one of keys, by idProperty (consistent at once, unlike search), and
+// answers key to invoice id; keys without an invoice are absent.
+func (c *Client) FindInvoicesByKeys(ctx context.Context, portal app.Portal, keys []string) (map[string]string, error) {
+	out := map[string]string{}
+	for chunk := range slices.Chunk(distinct(keys, same), batchLimit) {
+		inputs := make([]idInput, len(chunk))
+		for i, k := range chunk {
+			inputs[i] = idInput{k}
+		}
+		body := map[string]any{"idProperty": app.InvoiceKeyProperty, "properties": []string{app.InvoiceKeyProperty}, "inputs": inputs}
+		var ans batchObjectsAnswer
+		err := c.batchPost(ctx, portal, "invoice", "read", "/crm/v3/objects/invoices/batch/read", body, &ans)
+		if app.ErrorCode(err) == app.NotFound {
+			continue // none of them
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range ans.Results {
+			if k := r.Properties[app.InvoiceKeyProperty]; k != nil && isID(r.ID) {
+				out[*k] = r.ID
+			}
+		}
+	}
+	return out, nil
+}
+
+// CreateInvoices creates invoices, batchLimit per request, and answers
+// each one's key (app.InvoiceKeyProperty, required) to its id. HubSpot
+// answers a batch in any order; the key in each result says which it is.
+// Retried like CreateInvoice: a create whose answer was lost collides with
+// itself on the keys, 409 Conflict, and the caller looks the keys up.
+func (c *Client) CreateInvoices(ctx context.Context, portal app.Portal, invoices []map[string]string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, props := range invoices {
+		if props[app.InvoiceKeyProperty] == "" {
+			return nil, app.Errorf(app.Invalid, "Every invoice created in a batch needs its %s.", app.InvoiceKeyProperty)
+		}
+	}
+	for chunk := range slices.Chunk(invoices, batchLimit) {
+		type input struct {
+			Properties   map[string]string `json:"properties"`
+			Associations []any             `json:"associations"`
+		}
+		inputs := make([]input, len(chunk))
+		for i, p := range chunk {
+			inputs[i] = input{Properties: p, Associations: []any{}}
+		}
+		var ans batchObjectsAnswer
+		if err := c.batchPost(ctx, portal, "invoice", "create", "/crm/v3/objects/invoices/batch/create",
+			map[string]any{"inputs": inputs}, &ans); err != nil {
+			return nil, err
+		}
+		for _, r := range ans.Results {
+			k := r.Properties[app.InvoiceKeyProperty]
+			if k == nil || !isID(r.ID) {
+				return nil, app.Errorf(app.Internal, "HubSpot created invoices without a usable id or key.")
+			}
+			out[*k] = r.ID
+		}
+		if len(ans.Results) != len(chunk) {
+			return nil, app.Errorf(app.Internal, "HubSpot created %d of %d invoices of a batch.", len(ans.Results), len(chunk))
+		}
+	}
+	return out, nil
+}
+
+// UpdateInvoices writes properties of invoices by id, batchLimit per
+// request, and answers the ids HubSpot reports missing (archived or
+// deleted there; a 207). No updates cost no request.
+func (c *Client) UpdateInvoices(ctx context.Context, portal app.Portal, updates map[string]map[string]string) ([]string, error) {
+	ids := make([]string, 0, len(updates))
+	for id := range updates {
+		if err := checkRef("invoices", id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var missing []string
+	for chunk := range slices.Chunk(ids, batchLimit) {
+		type input struct {
+			ID         string            `json:"id"`
+			Properties map[string]string `json:"properties"`
+		}
+		inputs := make([]input, len(chunk))
+		for i, id := range chunk {
+			inputs[i] = input{ID: id, Properties: updates[id]}
+		}
+		var ans batchObjectsAnswer
+		err := c.batchPost(ctx, portal, "invoice", "change", "/crm/v3/objects/invoices/batch/update",
+			map[string]any{"inputs": inputs}, &ans)
+		if app.ErrorCode(err) == app.NotFound {
+			missing = append(missing, chunk...) // none of them is there
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range ans.Errors {
+			if e.Category == "OBJECT_NOT_FOUND" {
+				missing = append(missing, e.Context["ids"]...)
+			}
+		}
+	}
+	return missing, nil
+}
+
+// FindContactsByEmails finds the contacts with the addresses (batch read
+// by idProperty email, which HubSpot matches whatever the case) and their
+// primary companies (the v4 association labelled Primary, or of type 1),
+// keyed by the address in lower case. Addresses without a contact are
+// absent. It never creates anything.
+func (c *Client) FindContactsByEmails(ctx context.Context, portal app.Portal, emails []string) (map[string]app.ContactMatch, error) {
+	out := map[string]app.ContactMatch{}
+	norm := func(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+	contactOf := map[string]string{} // contact id -> address
+	for chunk := range slices.Chunk(distinct(emails, norm), batchLimit) {
+		inputs := make([]idInput, len(chunk))
+		for i, e := range chunk {
+			inputs[i] = idInput{strings.TrimSpace(e)}
+		}
+		body := map[string]any{"idProperty": "email", "properties": []string{"email"}, "inputs": inputs}
+		var ans batchObjectsAnswer
+		err := c.batchPost(ctx, portal, "contact", "read", "/crm/v3/objects/contacts/batch/read", body, &ans)
+		if app.ErrorCode(err) == app.NotFound {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range ans.Results {
+			if e := r.Properties["email"]; e != nil && isID(r.ID) {
+				out[norm(*e)] = app.ContactMatch{ContactID: r.ID}
+				contactOf[r.ID] = norm(*e)
+			}
+		}
+	}
+	ids := make([]string, 0, len(contactOf))
+	for id := range contactOf {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	primaryID := primaryTypeIDs[[2]string{"contacts", "companies"}]
+	for chunk := range slices.Chunk(ids, batchLimit) {
+		inputs := make([]idInput, len(chunk))
+		for i, id := range chunk {
+			inputs[i] = idInput{id}
+		}
+		var ans struct {
+			Results []struct {
+				From struct {
+					ID string `json:"id"`
+				} `json:"from"`
+				To []struct {
+					ToObjectID       json.Number `json:"toObjectId"`
+					AssociationTypes []struct {
+						Category string `json:"category"`
+						TypeID   int    `json:"typeId"`
+						Label    string `json:"label"`
+					} `json:"associationTypes"`
+				} `json:"to"`
+			} `json:"results"`
+		}
+		err := c.batchPost(ctx, portal, "contact", "read", "/crm/v4/associations/contacts/companies/batch/read",
+			map[string]any{"inputs": inputs}, &ans)
+		if app.ErrorCode(err) == app.NotFound {
+			continue // no contact has a company
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range ans.Results {
+			email, ok := contactOf[r.From.ID]
+			if !ok {
+				continue
+			}
+			for _, to := range r.To {
+				for _, t := range to.AssociationTypes {
+					if strings.EqualFold(t.Label, "Primary") || t.TypeID == primaryID && strings.EqualFold(t.Category, "HUBSPOT_DEFINED") {
+						m := out[email]
+						if m.PrimaryCompanyID == "" {
+							m.PrimaryCompanyID = to.ToObjectID.String()
+							out[email] = m
+						}
+					}
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// AssociateInvoices associates invoices with deals, contacts or companies
+// by the pair's default type (deal 176, contact 178, company 180 to the
+// invoice), from the record's side as AssociateInvoice does. Pairs
+// naming a record gone from HubSpot are reported by HubSpot in a 207 and
+// skipped (logged). Repeating a pair changes nothing.
+func (c *Client) AssociateInvoices(ctx context.Context, portal app.Portal, from app.ObjectType, pairs []app.InvoiceAssociation) error {
+	if _, ok := invoiceAssocTypes[from]; !ok {
+		return app.Errorf(app.Invalid, "HubSpot invoices cannot be associated with %q records here.", string(from))
+	}
+	for _, p := range pairs {
+		if err := checkRef(from, p.RecordID); err != nil {
+			return err
+		}
+		if err := checkRef("invoices", p.InvoiceID); err != nil {
+			return err
+		}
+	}
+	path := "/crm/v4/associations/" + string(from) + "/invoices/batch/associate/default"
+	for chunk := range slices.Chunk(pairs, batchLimit) {
+		type ref struct {
+			ID string `json:"id"`
+		}
+		type input struct {
+			From ref `json:"from"`
+			To   ref `json:"to"`
+		}
+		inputs := make([]input, len(chunk))
+		for i, p := range chunk {
+			inputs[i] = input{From: ref{p.RecordID}, To: ref{p.InvoiceID}}
+		}
+		var ans batchObjectsAnswer
+		if err := c.batchPost(ctx, portal, noun(from)+" or invoice", "change", path, map[string]any{"inputs": inputs}, &ans); err != nil {
+			return err
+		}
+		if len(ans.Errors) > 0 {
+			c.log.InfoContext(ctx, "hubspot invoices not associated: records gone", "portal", portal.ID,
+				"from", string(from), "errors", len(ans.Errors))
+		}
+	}
+	return nil
 }

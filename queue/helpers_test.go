@@ -141,6 +141,9 @@ type fakeHandlers struct {
 	applyFn     func(n int, c app.Change) error // n: calls so far for c, this one included
 	targets     []string
 	reconcileFn func(id string) error
+
+	imports  []string                                          // RunImport calls' import ids, in order
+	importFn func(n int, id string) (finished bool, err error) // n: calls so far for id, this one included
 }
 
 func (f *fakeHandlers) ApplyChange(ctx context.Context, c app.Change) error {
@@ -182,6 +185,36 @@ func (f *fakeHandlers) SweepOverdue(ctx context.Context) error {
 	defer f.mu.Unlock()
 	f.sweeps++
 	return nil
+}
+
+func (f *fakeHandlers) RunImport(ctx context.Context, id string) (bool, error) {
+	f.mu.Lock()
+	f.imports = append(f.imports, id)
+	n := 0
+	for _, d := range f.imports {
+		if d == id {
+			n++
+		}
+	}
+	fn := f.importFn
+	f.mu.Unlock()
+	if fn != nil {
+		return fn(n, id)
+	}
+	return true, nil
+}
+
+// importRuns counts the RunImport calls for id.
+func (f *fakeHandlers) importRuns(id string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, d := range f.imports {
+		if d == id {
+			n++
+		}
+	}
+	return n
 }
 
 // calls counts the ApplyChange calls for c.

@@ -20,6 +20,7 @@ const (
 	kindReconcile    = "reconcile"
 	kindReconcileAll = "reconcile_all"
 	kindSweepOverdue = "sweep_overdue"
+	kindImport       = "import_invoices"
 )
 
 // pendingStates are the states of a job not yet finished. River requires
@@ -118,6 +119,51 @@ func (sweepOverdueArgs) Kind() string { return kindSweepOverdue }
 
 func (sweepOverdueArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByState: pendingStates}}
+}
+
+// importInvoicesArgs names an invoice import (app/import.go); one such job
+// waits or runs per import at a time.
+type importInvoicesArgs struct {
+	ImportID string `json:"import_id"`
+}
+
+func (importInvoicesArgs) Kind() string { return kindImport }
+
+func (importInvoicesArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: pendingStates}}
+}
+
+// importBusyWait is how long an import job waits when another process
+// (the sync command, say) holds the import: its lease is renewed every few
+// seconds and lapses 15 s after that process dies.
+const importBusyWait = 15 * time.Second
+
+type importInvoicesWorker struct {
+	river.WorkerDefaults[importInvoicesArgs]
+	q *Queue
+}
+
+// Work runs one slice of the import (Handlers.RunImport stops starting
+// batches after two thirds of JobTimeout) and snoozes the job, not counted
+// as an attempt, while work remains: a long import never meets JobTimeout,
+// a crash loses at most the batch in flight (progress is stored per
+// batch), and River's rescuer hands a slice whose process died to another
+// worker. A transient failure is retried with the queue's backoff; the
+// import itself records a failure that retrying cannot fix, and the job
+// ends.
+func (w *importInvoicesWorker) Work(ctx context.Context, job *river.Job[importInvoicesArgs]) error {
+	finished, err := w.q.h.RunImport(ctx, job.Args.ImportID)
+	switch {
+	case app.ErrorCode(err) == app.Conflict:
+		w.q.log.InfoContext(ctx, "queue: import held by another process; waiting", "import", job.Args.ImportID,
+			"retry_in", importBusyWait.String())
+		return river.JobSnooze(importBusyWait)
+	case err != nil:
+		return w.q.outcome(ctx, job.JobRow, err, "import", job.Args.ImportID)
+	case !finished:
+		return river.JobSnooze(0)
+	}
+	return nil
 }
 
 type applyChangeWorker struct {

@@ -32,6 +32,10 @@ type Handlers interface {
 	// SweepOverdue runs the overdue sweep; it decides per company whether
 	// its day changed.
 	SweepOverdue(ctx context.Context) error
+	// RunImport works an invoice import for a slice of the job's time;
+	// finished is false while work remains (the job snoozes and runs
+	// again). Conflict while another process holds the import.
+	RunImport(ctx context.Context, importID string) (finished bool, err error)
 }
 
 // Options tune a Queue; the zero value takes every default.
@@ -122,7 +126,10 @@ type Queue struct {
 	log    *slog.Logger
 }
 
-var _ app.Jobs = (*Queue)(nil)
+var (
+	_ app.Jobs       = (*Queue)(nil)
+	_ app.ImportJobs = (*Queue)(nil)
+)
 
 // Open runs River's migrations on db (creating or upgrading its river_*
 // tables) and builds the queue; Start starts working. db is the store's
@@ -165,6 +172,7 @@ func Open(ctx context.Context, db *sql.DB, dialect string, h Handlers, opt Optio
 	river.AddWorker(workers, &reconcileWorker{q: q})
 	river.AddWorker(workers, &reconcileAllWorker{q: q})
 	river.AddWorker(workers, &sweepOverdueWorker{q: q})
+	river.AddWorker(workers, &importInvoicesWorker{q: q})
 
 	var periodic []*river.PeriodicJob
 	if opt.ReconcileEvery > 0 {
@@ -300,6 +308,19 @@ func (q *Queue) EnqueueChanges(ctx context.Context, changes []app.Change) error 
 	}
 	if _, err := q.client.InsertMany(ctx, params); err != nil {
 		return fmt.Errorf("queue: enqueue %d changes: %w", len(params), err)
+	}
+	return nil
+}
+
+// EnqueueImport records an import_invoices job for the import, unless one
+// is already waiting or running for it; it returns once the job is
+// durable.
+func (q *Queue) EnqueueImport(ctx context.Context, importID string) error {
+	if importID == "" {
+		return errors.New("queue: enqueue import: no import id")
+	}
+	if _, err := q.client.Insert(ctx, importInvoicesArgs{ImportID: importID}, nil); err != nil {
+		return fmt.Errorf("queue: enqueue import %s: %w", importID, err)
 	}
 	return nil
 }

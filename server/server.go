@@ -119,6 +119,7 @@ func (s *Server) routes() {
 	card.PUT("/settings/default-connection", s.handleSetDefaultConnection)
 	card.PUT("/settings/sync/:object", s.handleSetSync)
 	card.PUT("/settings/sync/invoices/mapping", s.handleSetInvoiceMapping)
+	card.POST("/settings/sync/invoices/import", s.handleStartImport)
 }
 
 // Handler returns the server as an http.Handler.

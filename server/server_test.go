@@ -69,6 +69,7 @@ type syncSetup struct {
 	reconcileEvery time.Duration // 0: no periodic reconcile
 	sweepEvery     time.Duration // 0: no periodic sweep
 	pollInterval   time.Duration // how often the queue looks for jobs; default 100 ms
+	jobTimeout     time.Duration // one attempt of a job; default 5 s (rescued after twice that)
 }
 
 // withSync turns the background sync on.
@@ -137,9 +138,13 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 		RevokeURL:    "https://developer.api.intuit.com/v2/oauth2/tokens/revoke",
 		ClientSecret: "sandbox-qbo-client-secret", HTTPClient: upstream, RetryBase: time.Millisecond, Logger: log,
 	}, st)
-	hs := hubspot.New(hubspot.Config{HTTPClient: upstream, RetryBase: time.Millisecond, Logger: log,
-		ClientID: "sandbox-hubspot-client-id", ClientSecret: "sandbox-hubspot-client-secret"}, st)
-	deps := app.Deps{Store: st, Cache: set.cache, QuickBooks: qbo, HubSpot: hs, InvoiceObjects: hs, Logger: log,
+	hsCfg := hubspot.Config{HTTPClient: upstream, RetryBase: time.Millisecond, Logger: log,
+		ClientID: "sandbox-hubspot-client-id", ClientSecret: "sandbox-hubspot-client-secret"}
+	if set.unthrottled {
+		hsCfg.RateLimit, hsCfg.SearchPerSecond = -1, -1 // the fakes' limits are off: so are ours
+	}
+	hs := hubspot.New(hsCfg, st)
+	deps := app.Deps{Store: st, Cache: set.cache, QuickBooks: qbo, HubSpot: hs, InvoiceObjects: hs, InvoicePager: qbo, Logger: log,
 		QBOWebURL: "https://app.sandbox.qbo.intuit.com", SnapshotTTL: set.snapshotTTL, CardTTL: set.cardTTL, Now: set.now,
 		Connect: app.ConnectConfig{
 			AuthorizeURL: "https://appcenter.intuit.com/connect/oauth2", ClientID: "sandbox-qbo-client-id",
@@ -163,9 +168,13 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 		if poll == 0 {
 			poll = 100 * time.Millisecond
 		}
+		jobTimeout := set.sync.jobTimeout
+		if jobTimeout == 0 {
+			jobTimeout = 5 * time.Second
+		}
 		jobs, err = queue.Open(ctx, db, dialect, bound, queue.Options{Logger: log, PollInterval: poll,
 			ReconcileEvery: every(set.sync.reconcileEvery), SweepEvery: every(set.sync.sweepEvery),
-			RescueAfter: 10 * time.Second, JobTimeout: 5 * time.Second})
+			RescueAfter: 2 * jobTimeout, JobTimeout: jobTimeout})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -210,6 +219,9 @@ func (h *boundHandlers) Reconcile(ctx context.Context, id string) error {
 func (h *boundHandlers) SweepOverdue(ctx context.Context) error { return h.svc.SweepOverdue(ctx) }
 func (h *boundHandlers) ReconcileTargets(ctx context.Context) ([]string, error) {
 	return h.svc.ReconcileTargets(ctx)
+}
+func (h *boundHandlers) RunImport(ctx context.Context, id string) (bool, error) {
+	return h.svc.RunImportSlice(ctx, id)
 }
 
 // card returns a card client of portal signed with the app's secret.

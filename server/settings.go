@@ -38,6 +38,36 @@ type syncJSON struct {
 	EnabledAt        string `json:"enabledAt,omitempty"`
 	// Mapping is the invoice field mapping; invoices only.
 	Mapping *invoiceMappingJSON `json:"mapping,omitempty"`
+	// Imports are the latest historical import of each company that had
+	// one; invoices only.
+	Imports *[]importJSON `json:"imports,omitempty"`
+}
+
+// importJSON is a historical import's progress (app/import.go).
+type importJSON struct {
+	ID            string  `json:"id"`
+	ConnectionID  string  `json:"connectionId"`
+	State         string  `json:"state"`
+	Done          int     `json:"done"`
+	Total         int     `json:"total"`
+	RatePerSecond float64 `json:"ratePerSecond"`
+	// ETASeconds is null while the rate is unknown; 0 once done.
+	ETASeconds *int64 `json:"etaSeconds"`
+	Error      string `json:"error,omitempty"`
+	StartedAt  string `json:"startedAt,omitempty"`
+	UpdatedAt  string `json:"updatedAt,omitempty"`
+	FinishedAt string `json:"finishedAt,omitempty"`
+}
+
+func toImportJSON(p app.ImportProgress) importJSON {
+	out := importJSON{ID: p.ID, ConnectionID: p.ConnectionID, State: string(p.State), Done: p.Done, Total: p.Total,
+		RatePerSecond: p.RatePerSecond, Error: p.Error, StartedAt: formatInstant(p.StartedAt),
+		UpdatedAt: formatInstant(p.UpdatedAt), FinishedAt: formatInstant(p.FinishedAt)}
+	if p.ETA >= 0 {
+		secs := int64(p.ETA.Round(time.Second) / time.Second)
+		out.ETASeconds = &secs
+	}
+	return out
 }
 
 // invoiceMappingJSON is the invoice field mapping in force (app/invoicesync.go).
@@ -101,7 +131,46 @@ func (s *Server) handleSettings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toSettingsResponse(v))
+	return s.settingsAnswer(c, v)
+}
+
+// settingsAnswer answers the settings view with each company's latest
+// invoice import.
+func (s *Server) settingsAnswer(c echo.Context, v app.SettingsView) error {
+	resp := toSettingsResponse(v)
+	imports, err := s.svc.LatestImports(c.Request().Context(), callerOf(c).PortalID)
+	if err != nil {
+		return err
+	}
+	list := make([]importJSON, len(imports))
+	for i, p := range imports {
+		list[i] = toImportJSON(p)
+	}
+	resp.Sync.Invoices.Imports = &list
+	return c.JSON(http.StatusOK, resp)
+}
+
+// importRequest names the company whose invoices to import.
+type importRequest struct {
+	ConnectionID *string `json:"connectionId"`
+}
+
+// handleStartImport starts importing a company's existing invoices into
+// HubSpot (or answers the import already under way): 202 with its
+// progress, which GET /api/v1/settings then follows.
+func (s *Server) handleStartImport(c echo.Context) error {
+	var req importRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.ConnectionID == nil || *req.ConnectionID == "" {
+		return app.Errorf(app.Invalid, `The field "connectionId" is required: the QuickBooks company whose invoices to import.`)
+	}
+	p, err := s.svc.StartImport(c.Request().Context(), callerOf(c).PortalID, *req.ConnectionID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, toImportJSON(p))
 }
 
 // defaultConnectionRequest: connectionId is required; "" goes back to the
@@ -122,7 +191,7 @@ func (s *Server) handleSetDefaultConnection(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toSettingsResponse(v))
+	return s.settingsAnswer(c, v)
 }
 
 // syncRequest replaces one kind's sync settings: every field is required,
@@ -157,7 +226,7 @@ func (s *Server) handleSetSync(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toSettingsResponse(v))
+	return s.settingsAnswer(c, v)
 }
 
 // invoiceMappingRequest replaces the invoice field mapping whole.
@@ -187,5 +256,5 @@ func (s *Server) handleSetInvoiceMapping(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toSettingsResponse(v))
+	return s.settingsAnswer(c, v)
 }

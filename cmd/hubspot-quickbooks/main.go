@@ -6,6 +6,7 @@
 //	hubspot-quickbooks sandbox   only the QuickBooks Online and HubSpot fakes, on loopback
 //	hubspot-quickbooks card      call the card API as HubSpot's hubspot.fetch does (signed)
 //	hubspot-quickbooks rotate-key  re-encrypt stored tokens from ENCRYPTION_KEY to NEW_ENCRYPTION_KEY (offline)
+//	hubspot-quickbooks sync import  import a QuickBooks company's existing invoices into HubSpot, with a progress bar
 //
 // Wiring happens here and only here, in reading order (wire.go).
 package main
@@ -43,6 +44,7 @@ commands:
   sandbox   serve the QuickBooks Online and HubSpot fakes with the demo seed
   card      call the card API signed as HubSpot would (see: card -h)
   rotate-key  re-encrypt stored tokens under NEW_ENCRYPTION_KEY, replicas stopped (see: rotate-key -h)
+  sync import  import a QuickBooks company's existing invoices into HubSpot (see: sync -h)
 `
 
 // env looks up configuration variables: os.LookupEnv in main, a map in tests.
@@ -65,6 +67,8 @@ func run(ctx context.Context, args []string, getenv env, stdout, stderr io.Write
 		return runCard(ctx, args[1:], getenv, stdout, stderr)
 	case "rotate-key":
 		return runRotateKey(ctx, args[1:], getenv, stdout, stderr)
+	case "sync":
+		return runSync(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -33,6 +33,7 @@ type service struct {
 	metrics *server.Metrics
 	server  *server.Server
 	jobs    *queue.Queue
+	app     *app.Service // the use cases (the sync command calls them directly)
 }
 
 // assemble builds the service from its configuration, in reading order:
@@ -86,7 +87,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 	}
 
 	svc := app.New(app.Deps{
-		Store: st, Cache: cache, QuickBooks: qbo, HubSpot: hs, InvoiceObjects: hs,
+		Store: st, Cache: cache, QuickBooks: qbo, HubSpot: hs, InvoiceObjects: hs, InvoicePager: qbo,
 		Jobs: jobs, ChangeFeed: qbo, Sync: st,
 		Logger:    log.With("component", "app"),
 		QBOWebURL: cfg.QuickBooks.WebAppURL,
@@ -112,7 +113,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 		// the fake's webhooks without a line of its own.
 		QBOWebhookVerifierToken: cfg.QuickBooks.WebhookVerifierToken.Value(),
 	})
-	return &service{store: st, cache: cache, qbo: qbo, hs: hs, metrics: metrics, server: srv, jobs: jobs}, nil
+	return &service{store: st, cache: cache, qbo: qbo, hs: hs, metrics: metrics, server: srv, jobs: jobs, app: svc}, nil
 }
 
 // queueOptions maps the sync's configuration onto the queue's options.
@@ -136,6 +137,12 @@ func (h *handlers) Reconcile(ctx context.Context, id string) error { return h.sv
 func (h *handlers) SweepOverdue(ctx context.Context) error         { return h.svc.SweepOverdue(ctx) }
 func (h *handlers) ReconcileTargets(ctx context.Context) ([]string, error) {
 	return h.svc.ReconcileTargets(ctx)
+}
+
+// RunImport works one slice of an invoice import (the job snoozes while
+// work remains: queue/doc.go).
+func (h *handlers) RunImport(ctx context.Context, id string) (bool, error) {
+	return h.svc.RunImportSlice(ctx, id)
 }
 
 // tokenGrace bounds the wait for token refreshes in flight at shutdown:

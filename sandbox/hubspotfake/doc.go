@@ -77,7 +77,8 @@
 // so a fault answers even an unauthenticated request and is not counted
 // in the rate windows. Counters() counts every request under its plain
 // route name and portal, including 401s (tenant ""), 404s, 429s and
-// faulted requests. OAuth routes always count with tenant "".
+// faulted requests. OAuth routes always count with tenant "". Throttled()
+// counts, the same way, only the requests a rate limit answered 429.
 // AfterFaults() arms faults that strike after a CRM request was handled:
 // its change is made, then its answer is dropped, replaced or delayed (a
 // create that HubSpot committed but whose answer the client never got).

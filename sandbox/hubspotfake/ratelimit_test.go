@@ -133,3 +133,28 @@ func TestUnknownRoutes(t *testing.T) {
 		t.Errorf("unknown routes counted %d times, want 2", n)
 	}
 }
+
+// TestThrottledCounter counts the rate limits' 429s by route and portal,
+// not the requests they let through and not injected 429s.
+func TestThrottledCounter(t *testing.T) {
+	f := newFixture(t, hubspotfake.Options{RateLimit: 2, SearchPerSecond: 1})
+	path := "/account-info/v3/details"
+	for range 3 {
+		f.do(token1, "GET", path, nil)
+	}
+	search := map[string]any{"limit": 1}
+	f.do(token1, "POST", "/crm/v3/objects/contacts/search", search).want(t, http.StatusOK)
+	f.do(token1, "POST", "/crm/v3/objects/contacts/search", search).want(t, http.StatusTooManyRequests)
+	if n := f.srv.Throttled().Count(hubspotfake.RouteAccountDetails, "20000001"); n != 1 {
+		t.Errorf("Throttled(account.details) = %d, want 1", n)
+	}
+	if n := f.srv.Throttled().Count(hubspotfake.RouteObjectsSearch, "20000001"); n != 1 {
+		t.Errorf("Throttled(objects.search) = %d, want 1", n)
+	}
+	f.clock.Advance(time.Minute)
+	f.srv.Faults().Inject(hubspotfake.RouteAccountDetails, hubspotfake.Fault{Status: 429, Times: 1})
+	f.do(token1, "GET", path, nil).want(t, http.StatusTooManyRequests)
+	if n := f.srv.Throttled().Count("", ""); n != 2 {
+		t.Errorf("Throttled after an injected 429 = %d, want still 2", n)
+	}
+}

@@ -139,8 +139,11 @@ type Server struct {
 	faults   fakekit.Faults
 	after    fakekit.Faults // applied once the handler has run (AfterFaults)
 	counters fakekit.Counters
-	window   *fakekit.Window // per portal
-	search   *fakekit.Window // per token
+	// throttled counts the requests answered 429 by a rate limit (not by
+	// an injected fault), by route and portal.
+	throttled fakekit.Counters
+	window    *fakekit.Window // per portal
+	search    *fakekit.Window // per token
 
 	seedMu sync.Mutex // serializes SeedDemo
 
@@ -265,6 +268,7 @@ func (s *Server) api(pattern, route, typeParam string, h func(*call)) {
 			return
 		}
 		if e := s.rateLimit(w.Header(), who, route == RouteObjectsSearch, now); e != nil {
+			s.throttled.Add(route, tenant)
 			writeError(w, e)
 			return
 		}
@@ -437,6 +441,13 @@ func (s *Server) AfterFaults() *fakekit.Faults { return &s.after }
 // its route, with the portal id (decimal) as tenant, or "" when the request
 // names no portal (OAuth routes, unauthenticated requests).
 func (s *Server) Counters() *fakekit.Counters { return &s.counters }
+
+// Throttled counts the requests the fake's rate limits answered 429 (the
+// ten-second window, the daily limit and search's per-second limit), by
+// route and portal, as Counters does; an injected 429 fault is not
+// counted. Benchmarks read it to show that a client stayed under the
+// limits.
+func (s *Server) Throttled() *fakekit.Counters { return &s.throttled }
 
 // maxBody bounds request bodies read by the fake.
 const maxBody = 8 << 20

@@ -42,17 +42,20 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ok, _, _ := s.window.Allow(realmID); !ok {
+		s.throttled.Add(call.route, realmID)
 		s.writeThrottled(w, rl)
 		return
 	}
 	if call.route == RouteBatch {
 		if ok, _, _ := s.batches.Allow(realmID); !ok {
+			s.throttled.Add(call.route, realmID)
 			s.writeThrottled(w, rl)
 			return
 		}
 	}
 	release, ok := s.slots.Acquire(realmID)
 	if !ok {
+		s.throttled.Add(call.route, realmID)
 		s.writeThrottled(w, rl)
 		return
 	}

@@ -71,7 +71,12 @@
 // window and concurrency slots (429), injected fault, requestid replay,
 // handler. So Counters().Count("", realm) counts every call a client made,
 // even refused ones, and a fault is applied only to calls that would
-// otherwise run.
+// otherwise run. Throttled() counts, the same way, only the requests the
+// limits answered 429.
+//
+// SeedInvoices adds thousands of invoices to a company for load tests,
+// through the create's own validation but without HTTP, counters, limits
+// or webhooks, several per CreateTime second if asked.
 //
 // # Rules and where they come from
 //

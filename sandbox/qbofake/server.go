@@ -23,9 +23,12 @@ type Server struct {
 
 	faults   fakekit.Faults
 	counters fakekit.Counters
-	window   *fakekit.Window // requests per minute per realm
-	batches  *fakekit.Window // batch requests per minute per realm
-	slots    *fakekit.Slots  // concurrent requests per realm
+	// throttled counts the requests answered 429 by the limits (not by an
+	// injected fault), by route and realm.
+	throttled fakekit.Counters
+	window    *fakekit.Window // requests per minute per realm
+	batches   *fakekit.Window // batch requests per minute per realm
+	slots     *fakekit.Slots  // concurrent requests per realm
 
 	mu         sync.RWMutex
 	realms     map[string]*realm
@@ -84,6 +87,12 @@ func (s *Server) Faults() *fakekit.Faults { return &s.faults }
 // request that reaches the data API is counted, including those answered
 // with 401, 403, 429 or an injected fault.
 func (s *Server) Counters() *fakekit.Counters { return &s.counters }
+
+// Throttled counts the requests the per-realm limits answered 429 (the
+// per-minute window, the batch window and the concurrency slots), by route
+// and realm, as Counters does; an injected 429 fault is not counted.
+// Benchmarks read it to show that a client stayed under the limits.
+func (s *Server) Throttled() *fakekit.Counters { return &s.throttled }
 
 // Hosts lists the Intuit hosts Transport serves.
 func Hosts() []string { return append([]string(nil), hosts...) }
