@@ -173,6 +173,12 @@ func TestInvoiceSyncFollowsAnInvoiceIntoHubSpot(t *testing.T) {
 		}
 	}
 	alice, acme := "1004", "1001" // the contact whose email is the customer's, and her primary company
+	// The invoice is created first, then associated and its mapping stored:
+	// wait for the whole of that one change.
+	eventually(t, 5*time.Second, "the HubSpot invoice is associated and mapped", func() bool {
+		stored, _ := ts.store.HubSpotInvoiceID(context.Background(), ts.conns[usRealm].ID, inv)
+		return stored != "" && len(ts.associated(id, "contacts")) > 0 && len(ts.associated(id, "companies")) > 0
+	})
 	if got := ts.associated(id, "contacts"); fmt.Sprint(got) != "["+alice+"]" {
 		t.Errorf("contacts = %v, want Alice", got)
 	}
