@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -402,10 +403,56 @@ func (s *Service) Reconcile(ctx context.Context, connectionID string) error {
 	if err != nil {
 		return err
 	}
+	// Oldest first across kinds, applied a chunk at a time: after each
+	// chunk its deals are written, its versions recorded and the cursor
+	// moved to the chunk's newest change, so a reconcile with more work
+	// than one job's time stops between chunks and the next one goes on
+	// from there (changes of the cursor's second are applied again,
+	// harmlessly).
+	changes := slices.Clone(cs.Changes)
+	slices.SortStableFunc(changes, func(a, b EntityChange) int { return a.LastUpdated.Compare(b.LastUpdated) })
+	for start := 0; start < len(changes); start += reconcileChunk {
+		if start > 0 && timeShort(ctx) {
+			s.log.InfoContext(ctx, "reconcile paused; the next one goes on", "connection", conn.ID,
+				"applied", start, "of", len(changes))
+			return nil
+		}
+		chunk := changes[start:min(start+reconcileChunk, len(changes))]
+		if err := s.reconcileChunk(ctx, conn, chunk, readAt); err != nil {
+			return err
+		}
+		if start+len(chunk) < len(changes) {
+			if err := s.saveCursor(ctx, conn, since, chunk[len(chunk)-1].LastUpdated); err != nil {
+				return err
+			}
+		}
+	}
+	if err := s.saveCursor(ctx, conn, since, cs.Time.Add(-cdcOverlap)); err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "reconciled", "connection", conn.ID, "realm", conn.RealmID, "changes", len(cs.Changes))
+	return nil
+}
+
+// reconcileChunk is how many changes a reconcile applies between saves of
+// its progress.
+const reconcileChunk = 200
+
+// timeShort reports whether less than a third of ctx's time is left (no
+// deadline: never).
+func timeShort(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ok && time.Until(d) < 20*time.Second
+}
+
+// reconcileChunk applies changes, then writes their deals once each and
+// records their versions. A change that can never succeed is logged and
+// skipped; one that may succeed later fails the chunk, leaving the cursor.
+func (s *Service) reconcileChunk(ctx context.Context, conn Connection, changes []EntityChange, readAt time.Time) error {
 	batch := &followBatch{}
 	bctx := withBatch(ctx, batch)
 	var errs []error
-	for _, ch := range cs.Changes {
+	for _, ch := range changes {
 		ch.ReadAt = readAt
 		err := s.applyEntityChange(bctx, conn, ch)
 		switch {
@@ -429,14 +476,15 @@ func (s *Service) Reconcile(ctx context.Context, connectionID string) error {
 			return err
 		}
 	}
-	next := cs.Time.Add(-cdcOverlap)
-	if next.After(since) {
-		if err := s.sync.SaveCDCSince(ctx, conn.ID, next); err != nil {
-			return err
-		}
-	}
-	s.log.InfoContext(ctx, "reconciled", "connection", conn.ID, "realm", conn.RealmID, "changes", len(cs.Changes))
 	return nil
+}
+
+// saveCursor moves the connection's reconcile cursor to next, never back.
+func (s *Service) saveCursor(ctx context.Context, conn Connection, since, next time.Time) error {
+	if !next.After(since) {
+		return nil
+	}
+	return s.sync.SaveCDCSince(ctx, conn.ID, next)
 }
 
 // refreshAllLinked reads every linked invoice of the connection again and

@@ -238,8 +238,7 @@ func (q *Queue) outcome(ctx context.Context, job *rivertype.JobRow, err error, a
 	attrs = append([]any{"kind", job.Kind, "job_id", job.ID, "attempt", job.Attempt, "max_attempts", job.MaxAttempts}, attrs...)
 	code := app.ErrorCode(err)
 	attrs = append(attrs, "code", string(code), "error", err.Error())
-	switch code {
-	case app.NotConnected, app.Invalid, app.NotFound, app.Forbidden:
+	if !app.Retryable(err) { // the app's one rule of what may succeed later
 		q.log.WarnContext(ctx, "queue: job failed for good; cancelled without retry", attrs...)
 		return river.JobCancel(err)
 	}

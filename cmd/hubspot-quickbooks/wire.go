@@ -167,7 +167,9 @@ func (s *service) close() error {
 func (s *service) serveUntilDone(ctx context.Context, api, debug net.Listener, log *slog.Logger) error {
 	debugSrv := &http.Server{Handler: s.metrics.Handler(), ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errs := make(chan error, 2)
-	if err := s.jobs.Start(ctx); err != nil {
+	// The queue lives as long as the process: a cancelled start context
+	// would cancel running jobs at once; close() stops it gracefully.
+	if err := s.jobs.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	go func() { errs <- s.server.Serve(api) }()
