@@ -87,7 +87,8 @@ type Client struct {
 
 	clientID, clientSecret string
 
-	dealProps sync.Map // portal id -> *ensureState (properties.go)
+	dealProps    sync.Map // portal id -> *ensureState (properties.go)
+	invoiceProps sync.Map // portal id -> *ensureState: the invoice key property (invoices.go)
 
 	limits *rateLimiter // nil when off (limits.go)
 

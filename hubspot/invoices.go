@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/clarkmcc/go-hubspot/generated/v3/objects"
 	"github.com/clarkmcc/go-hubspot/generated/v3/properties"
@@ -52,15 +51,6 @@ var invoiceKeyProperty = properties.PropertyCreate{
 	Name: app.InvoiceKeyProperty, Label: "QuickBooks invoice key", Type: "string", FieldType: "text",
 	GroupName: invoiceKeyGroup, HasUniqueValue: ptr(true), FormField: ptr(false), DisplayOrder: ptr(int32(-1)),
 	Description: ptr("The QuickBooks company and invoice this invoice was synced from (realm:id). Written by the QuickBooks invoices app; do not edit."),
-}
-
-// invoiceKeyEnsured remembers, per Client and portal, that the key
-// property exists (as Client.dealProps does for the deal properties).
-var invoiceKeyEnsured sync.Map // ensureKey -> *ensureState
-
-type ensureKey struct {
-	c      *Client
-	portal int64
 }
 
 // propertyList is the answer of GET /crm/v3/properties/{type}: read with
@@ -128,44 +118,8 @@ func (c *Client) InvoiceProperties(ctx context.Context, portal app.Portal) ([]ap
 // Errors: NotConnected, Forbidden (no crm.schemas.invoices.write), Invalid,
 // Unavailable as classified in errors.go.
 func (c *Client) EnsureInvoiceKeyProperty(ctx context.Context, portal app.Portal) error {
-	v, _ := invoiceKeyEnsured.LoadOrStore(ensureKey{c, portal.ID}, &ensureState{sem: make(chan struct{}, 1)})
-	st := v.(*ensureState)
-	if st.done.Load() {
-		return nil
-	}
-	group, err := c.newCall(ctx, portal, "invoice property group", "POST /crm/v3/properties/invoices/groups")
-	if err != nil {
-		return err
-	}
-	group.verb = "create"
-	select {
-	case st.sem <- struct{}{}:
-		defer func() { <-st.sem }()
-	case <-ctx.Done():
-		return classify(group, &failure{APIError: &APIError{Op: group.op, PortalID: group.portal, Err: ctx.Err()}})
-	}
-	if st.done.Load() {
-		return nil
-	}
-	body := properties.PropertyGroupCreate{Name: invoiceKeyGroup, Label: dealGroupLabel, DisplayOrder: ptr(int32(-1))}
-	err = c.do(ctx, group, func(ctx context.Context) (*http.Response, error) {
-		_, resp, err := c.props.GroupsApi.GroupsCreate(ctx, "invoices").PropertyGroupCreate(body).Execute()
-		return resp, err
-	})
-	if err != nil && app.ErrorCode(err) != app.Conflict {
-		return err
-	}
-	prop := group
-	prop.op, prop.noun = "POST /crm/v3/properties/invoices", "invoice property"
-	err = c.do(ctx, prop, func(ctx context.Context) (*http.Response, error) {
-		_, resp, err := c.props.CoreApi.Create(ctx, "invoices").PropertyCreate(invoiceKeyProperty).Execute()
-		return resp, err
-	})
-	if err != nil && app.ErrorCode(err) != app.Conflict {
-		return err
-	}
-	st.done.Store(true)
-	return nil
+	return c.ensureProperties(ctx, portal, &c.invoiceProps, propertySet{object: "invoices", noun: "invoice",
+		group: invoiceKeyGroup, props: []properties.PropertyCreate{invoiceKeyProperty}})
 }
 
 // FindInvoiceByKey reads the live invoice whose app.InvoiceKeyProperty is

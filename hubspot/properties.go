@@ -3,6 +3,7 @@ package hubspot
 import (
 	"context"
 	"net/http"
+	"sync"
 	"sync/atomic"
 
 	"github.com/clarkmcc/go-hubspot/generated/v3/properties"
@@ -78,12 +79,28 @@ type ensureState struct {
 // Invalid, Unavailable as classified in errors.go; Unavailable as well when
 // ctx ends while waiting for another caller.
 func (c *Client) EnsureDealProperties(ctx context.Context, portal app.Portal) error {
-	v, _ := c.dealProps.LoadOrStore(portal.ID, &ensureState{sem: make(chan struct{}, 1)})
+	return c.ensureProperties(ctx, portal, &c.dealProps, propertySet{object: "deals", noun: "deal",
+		group: app.DealPropertyGroup, props: dealProperties})
+}
+
+// propertySet is a property group of one object type and the properties
+// the app creates in it.
+type propertySet struct {
+	object, noun, group string
+	props               []properties.PropertyCreate
+}
+
+// ensureProperties creates set's group, then its properties, once per
+// portal (remembered in states, keyed by portal id): a 409 counts as
+// created, concurrent callers wait for the first, a failure is not
+// remembered.
+func (c *Client) ensureProperties(ctx context.Context, portal app.Portal, states *sync.Map, set propertySet) error {
+	v, _ := states.LoadOrStore(portal.ID, &ensureState{sem: make(chan struct{}, 1)})
 	st := v.(*ensureState)
 	if st.done.Load() {
 		return nil
 	}
-	group, err := c.newCall(ctx, portal, "deal property group", "POST /crm/v3/properties/deals/groups")
+	group, err := c.newCall(ctx, portal, set.noun+" property group", "POST /crm/v3/properties/"+set.object+"/groups")
 	if err != nil {
 		return err
 	}
@@ -98,20 +115,19 @@ func (c *Client) EnsureDealProperties(ctx context.Context, portal app.Portal) er
 		return nil
 	}
 
-	ctx = authorized(ctx, group.token)
-	body := properties.PropertyGroupCreate{Name: app.DealPropertyGroup, Label: dealGroupLabel, DisplayOrder: ptr(int32(-1))}
+	body := properties.PropertyGroupCreate{Name: set.group, Label: dealGroupLabel, DisplayOrder: ptr(int32(-1))}
 	err = c.do(ctx, group, func(ctx context.Context) (*http.Response, error) {
-		_, resp, err := c.props.GroupsApi.GroupsCreate(ctx, "deals").PropertyGroupCreate(body).Execute()
+		_, resp, err := c.props.GroupsApi.GroupsCreate(ctx, set.object).PropertyGroupCreate(body).Execute()
 		return resp, err
 	})
 	if err != nil && app.ErrorCode(err) != app.Conflict {
 		return err
 	}
 	prop := group
-	prop.op, prop.noun = "POST /crm/v3/properties/deals", "deal property"
-	for _, p := range dealProperties {
+	prop.op, prop.noun = "POST /crm/v3/properties/"+set.object, set.noun+" property"
+	for _, p := range set.props {
 		err := c.do(ctx, prop, func(ctx context.Context) (*http.Response, error) {
-			_, resp, err := c.props.CoreApi.Create(ctx, "deals").PropertyCreate(p).Execute()
+			_, resp, err := c.props.CoreApi.Create(ctx, set.object).PropertyCreate(p).Execute()
 			return resp, err
 		})
 		if err != nil && app.ErrorCode(err) != app.Conflict {
