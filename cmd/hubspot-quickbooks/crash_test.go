@@ -19,6 +19,34 @@ import (
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/store"
 )
 
+// embeddedWorld starts the fakes on loopback and seeds the embedded store
+// a `serve` in dir will open (dir/data), then closes it for that process.
+// It returns the fakes, their addresses, the store's key and the seeded
+// connections by realm.
+func embeddedWorld(t *testing.T, dir string, opt sandbox.Options) (*sandbox.Fakes, *sandbox.Listening, []byte, map[string]app.Connection) {
+	t.Helper()
+	ctx := context.Background()
+	fakes := sandbox.New(opt)
+	t.Cleanup(fakes.Close)
+	l, err := fakes.Listen("127.0.0.1:0", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close(context.Background()) })
+	key := make([]byte, 32)
+	rand.Read(key)
+	st, err := store.Open(ctx, store.Config{SQLitePath: filepath.Join(dir, "data", "hubspot-quickbooks.db"), EncryptionKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	conns, err := fakes.SeedStore(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fakes, l, key, conns
+}
+
 // freePort returns a loopback address no one listens on (for a server that
 // must come back on the same address after a crash).
 func freePort(t *testing.T) string {
@@ -65,29 +93,10 @@ func qboCall(t *testing.T, base, realm, token, method, path string, body any) ma
 // store, with reconcile off so only the queue can heal, it finishes the
 // work: every deal's properties agree with QuickBooks afterwards.
 func TestKilledMidProcessingLosesNothing(t *testing.T) {
-	ctx := context.Background()
 	dir := t.TempDir()
 	addr := freePort(t)
 
-	fakes := sandbox.New(sandbox.Options{QBOWebhookURL: "http://" + addr + "/webhooks/quickbooks"})
-	t.Cleanup(fakes.Close)
-	l, err := fakes.Listen("127.0.0.1:0", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close(context.Background()) })
-
-	key := make([]byte, 32)
-	rand.Read(key)
-	st, err := store.Open(ctx, store.Config{SQLitePath: filepath.Join(dir, "data", "hubspot-quickbooks.db"), EncryptionKey: key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	conns, err := fakes.SeedStore(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+	fakes, l, key, conns := embeddedWorld(t, dir, sandbox.Options{QBOWebhookURL: "http://" + addr + "/webhooks/quickbooks"})
 
 	env := serveEnv(l, key, map[string]string{
 		"HTTP_ADDR": addr, "PUBLIC_BASE_URL": "http://" + addr,

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -82,20 +81,8 @@ func (p *syncProc) wait(t *testing.T, within time.Duration) int {
 func TestSyncImportResumesAfterAKill(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	fakes := sandbox.New(sandbox.Options{})
-	t.Cleanup(fakes.Close)
-	l, err := fakes.Listen("127.0.0.1:0", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close(context.Background()) })
-	key := make([]byte, 32)
-	rand.Read(key)
+	fakes, l, key, conns := embeddedWorld(t, dir, sandbox.Options{})
 	st, err := store.Open(ctx, store.Config{SQLitePath: filepath.Join(dir, "data", "hubspot-quickbooks.db"), EncryptionKey: key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	conns, err := fakes.SeedStore(ctx, st)
 	if err != nil {
 		t.Fatal(err)
 	}
