@@ -747,6 +747,11 @@ func (r *importRun) stop(ctx context.Context, err error) (bool, error) {
 		return false, serr
 	}
 	r.report()
+	msg := r.imp.Error
+	if !strings.Contains(msg, "Start it again") {
+		msg += " Retry to start it again."
+	}
+	r.s.recordSync(ctx, r.logEntry(ActionFailed, OutcomeFailed, msg))
 	return true, &importFailure{Errorf(ErrorCode(fe.err), "%s", r.imp.Error)}
 }
 
@@ -825,6 +830,7 @@ func (r *importRun) batch(ctx context.Context, rows []CreatedInvoice) error {
 	pairs := map[string]string{}              // new mapping rows
 	var creates []int                         // row indexes
 	var archives []string
+	retired := 0 // voided or deleted ones archived or marked, for the sync log
 	values := make([]map[string]string, len(rows))
 	for i, row := range rows {
 		inv := row.Invoice
@@ -836,8 +842,10 @@ func (r *importRun) batch(ctx context.Context, rows []CreatedInvoice) error {
 			case id == "":
 			case r.set.OnDelete == DeleteKeep:
 				updates[id], updatedQBO[id] = retiredValues(st, r.fields, r.props), i
+				retired++
 			case r.set.OnDelete == DeleteArchive:
 				archives = append(archives, id)
+				retired++
 			}
 			continue
 		}
@@ -900,7 +908,21 @@ func (r *importRun) batch(ctx context.Context, rows []CreatedInvoice) error {
 		r.mapped[qid] = hid
 	}
 	r.report()
+	r.s.recordSync(ctx, r.logEntry(ActionImported, OutcomeSucceeded, importBatchSentence(len(rows), len(pairs), len(written)-len(pairs), retired)))
 	return nil
+}
+
+// logEntry is the sync log's entry (synclog.go) of this import: one per
+// batch, and one when it fails for good, whose retry starts it again.
+func (r *importRun) logEntry(action SyncAction, outcome SyncOutcome, message string) SyncLogEntry {
+	return SyncLogEntry{PortalID: r.imp.PortalID, ConnectionID: r.imp.ConnectionID, Object: SyncInvoices,
+		Action: action, Outcome: outcome, Message: message, At: r.s.now(), Source: SourceImport, RealmID: r.conn.RealmID}
+}
+
+// importBatchSentence sums up a batch for the sync log.
+func importBatchSentence(rows, created, updated, retired int) string {
+	return fmt.Sprintf("Import: %d invoices processed: %d copied to HubSpot, %d updated, %d voided or deleted ones archived or marked, %d left out.",
+		rows, created, updated, retired, rows-created-updated-retired)
 }
 
 // advanceIDs is advance on the stored form of the cursor.

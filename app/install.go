@@ -26,7 +26,8 @@ import (
 const HubSpotScopes = "oauth crm.objects.deals.read crm.objects.deals.write crm.objects.contacts.read " +
 	"crm.objects.companies.read crm.objects.quotes.read crm.objects.line_items.read " +
 	"crm.objects.products.read crm.schemas.deals.read crm.schemas.deals.write " +
-	"crm.objects.invoices.read crm.objects.invoices.write crm.schemas.invoices.read crm.schemas.invoices.write"
+	"crm.objects.invoices.read crm.objects.invoices.write crm.schemas.invoices.read crm.schemas.invoices.write " +
+	"automation"
 
 // InstallCallback is what HubSpot's redirect carries.
 type InstallCallback struct {

@@ -501,8 +501,18 @@ func invoiceCurrency(inv Invoice, conn Connection) string {
 // connection's invoices. inv is the invoice's state when the caller read
 // it already; otherwise it comes from the change (CDC) or from QuickBooks.
 // It does nothing unless the portal's invoice sync is on, and reads
-// nothing before knowing so.
+// nothing before knowing so. What it did, or why it failed, goes to the
+// sync log (synclog.go).
 func (s *Service) syncInvoice(ctx context.Context, conn Connection, ch EntityChange, inv *Invoice) error {
+	n := &invoiceNote{}
+	err := s.syncInvoiceNoted(ctx, conn, ch, &inv, n)
+	s.recordInvoiceSync(ctx, conn, ch, inv, n, err)
+	return err
+}
+
+func (s *Service) syncInvoiceNoted(ctx context.Context, conn Connection, ch EntityChange, invp **Invoice, n *invoiceNote) error {
+	inv := *invp
+	defer func() { *invp = inv }()
 	ps, err := s.store.PortalSettings(ctx, conn.PortalID)
 	if err != nil {
 		return err
@@ -517,6 +527,7 @@ func (s *Service) syncInvoice(ctx context.Context, conn Connection, ch EntityCha
 		s.log.WarnContext(ctx, "invoice sync is on but this server cannot write HubSpot invoices", "portal", conn.PortalID)
 		return nil
 	}
+	n.inScope = true
 	if inv == nil {
 		switch {
 		case ch.Invoice != nil:
@@ -543,6 +554,7 @@ func (s *Service) syncInvoice(ctx context.Context, conn Connection, ch EntityCha
 	// QuickBooks' times have whole seconds: an invoice changed in the
 	// second the sync was turned on counts as changed after it.
 	if !changed.IsZero() && changed.Before(set.EnabledAt.Truncate(time.Second)) {
+		n.inScope = false // before the sync: not its record
 		return nil
 	}
 	portal, err := s.store.Portal(ctx, conn.PortalID)
@@ -550,17 +562,19 @@ func (s *Service) syncInvoice(ctx context.Context, conn Connection, ch EntityCha
 		return err
 	}
 	if portal.State != PortalInstalled && portal.State != "" {
+		n.inScope = false
 		return nil // HubSpot cannot be written until the app is installed again
 	}
 	today := Today(s.now(), conn.TimeZone)
 	fields, _ := invoiceFieldsOf(ps)
 	if st := inv.Status(today); inv.Deleted || st == StatusVoided {
-		return s.retireHubSpotInvoice(ctx, objs, is, portal, conn, *inv, st, set.OnDelete, fields)
+		return s.retireHubSpotInvoice(ctx, objs, is, portal, conn, *inv, st, set.OnDelete, fields, n)
 	}
 	if set.OnCreateOrUpdate == WriteNothing {
+		n.set(ActionSkipped, OutcomeSkipped, "", fmt.Sprintf("%s was left out: invoice sync is set to do nothing when an invoice is created or updated.", invoiceWords(inv, inv.ID)))
 		return nil
 	}
-	return s.upsertHubSpotInvoice(ctx, objs, is, portal, conn, *inv, set.OnCreateOrUpdate, fields, today)
+	return s.upsertHubSpotInvoice(ctx, objs, is, portal, conn, *inv, set.OnCreateOrUpdate, fields, today, n)
 }
 
 // upsertHubSpotInvoice writes an invoice's mapped values to its HubSpot
@@ -580,7 +594,7 @@ func (s *Service) syncInvoice(ctx context.Context, conn Connection, ch EntityCha
 // lookup on every later change; it is written after the create, so a crash
 // in between costs one lookup, never a second invoice.
 func (s *Service) upsertHubSpotInvoice(ctx context.Context, objs InvoiceObjects, is InvoiceSyncStore, portal Portal, conn Connection,
-	inv Invoice, write WriteChoice, fields []FieldMapping, today Date) error {
+	inv Invoice, write WriteChoice, fields []FieldMapping, today Date, n *invoiceNote) error {
 	props, err := s.invoiceProperties(ctx, objs, portal, false)
 	if err != nil {
 		return err
@@ -590,24 +604,32 @@ func (s *Service) upsertHubSpotInvoice(ctx context.Context, objs InvoiceObjects,
 	if err != nil {
 		return err
 	}
+	words := invoiceWords(&inv, inv.ID)
 	if id != "" {
+		n.hubspotID = id
 		switch err := objs.UpdateInvoice(ctx, portal, id, values); {
 		case ErrorCode(err) == NotFound:
 			id = "" // archived or deleted in HubSpot: made again below under create_or_update
 		case err != nil:
 			return err
+		default:
+			n.set(ActionUpdated, OutcomeSucceeded, id, fmt.Sprintf("%s was updated in HubSpot.", words))
 		}
 	}
 	if id == "" {
 		if write != WriteCreateOrUpdate {
-			return nil // update_only: only invoices the sync made before
+			// update_only: only invoices the sync made before
+			n.set(ActionSkipped, OutcomeSkipped, "", fmt.Sprintf("%s was left out: it is not in HubSpot, and invoice sync only updates invoices it copied before.", words))
+			return nil
 		}
 		if id, err = s.findOrCreateHubSpotInvoice(ctx, objs, portal, InvoiceKey(conn.RealmID, inv.ID), values, invoiceCurrency(inv, conn)); err != nil {
 			return err
 		}
+		n.hubspotID = id
 		if err := is.SaveHubSpotInvoiceID(ctx, conn.ID, inv.ID, id); err != nil {
 			return err
 		}
+		n.set(ActionCreated, OutcomeSucceeded, id, fmt.Sprintf("%s was copied to HubSpot.", words))
 		s.log.InfoContext(ctx, "hubspot invoice made", "portal", portal.ID, "connection", conn.ID, "invoice", inv.ID, "hubspot_invoice", id)
 	}
 	return s.associateHubSpotInvoice(ctx, objs, portal, conn, inv, id)
@@ -661,17 +683,31 @@ func createProperties(values map[string]string, key, currency string) map[string
 // QuickBooks invoice that was deleted or voided. Only an invoice the sync
 // made is touched: one that never flowed has nothing to archive or mark.
 func (s *Service) retireHubSpotInvoice(ctx context.Context, objs InvoiceObjects, is InvoiceSyncStore, portal Portal, conn Connection,
-	inv Invoice, st InvoiceStatus, del DeleteChoice, fields []FieldMapping) error {
+	inv Invoice, st InvoiceStatus, del DeleteChoice, fields []FieldMapping, n *invoiceNote) error {
+	words, what := invoiceWords(&inv, inv.ID), "voided"
+	if inv.Deleted {
+		what = "deleted"
+	}
 	if del != DeleteArchive && del != DeleteKeep {
+		n.set(ActionSkipped, OutcomeSkipped, "", fmt.Sprintf("%s was %s; invoice sync is set to leave HubSpot as it is.", words, what))
 		return nil
 	}
 	id, err := is.HubSpotInvoiceID(ctx, conn.ID, inv.ID)
-	if err != nil || id == "" {
+	if err != nil {
 		return err
 	}
+	if id == "" {
+		n.set(ActionSkipped, OutcomeSkipped, "", fmt.Sprintf("%s was %s; it was never copied to HubSpot, so there is nothing to change.", words, what))
+		return nil
+	}
+	n.hubspotID = id
 	if del == DeleteArchive {
 		s.log.InfoContext(ctx, "hubspot invoice archived", "portal", portal.ID, "invoice", inv.ID, "hubspot_invoice", id, "status", string(st))
-		return objs.ArchiveInvoice(ctx, portal, id)
+		if err := objs.ArchiveInvoice(ctx, portal, id); err != nil {
+			return err
+		}
+		n.set(ActionArchived, OutcomeSucceeded, id, fmt.Sprintf("%s was %s; its HubSpot invoice was archived.", words, what))
+		return nil
 	}
 	props, err := s.invoiceProperties(ctx, objs, portal, false)
 	if err != nil {
@@ -680,6 +716,7 @@ func (s *Service) retireHubSpotInvoice(ctx context.Context, objs InvoiceObjects,
 	if err := objs.UpdateInvoice(ctx, portal, id, retiredValues(st, fields, props)); err != nil && ErrorCode(err) != NotFound {
 		return err
 	}
+	n.set(ActionMarked, OutcomeSucceeded, id, fmt.Sprintf("%s was %s; its HubSpot invoice was kept and marked voided.", words, what))
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 )
 
@@ -47,6 +48,10 @@ type Deps struct {
 	// "/oauth/hubspot/callback" and the state key; without it StartInstall
 	// and FinishInstall refuse.
 	Install ConnectConfig
+	// WorkflowBudget is how long a workflow action execution may work
+	// before it is answered BLOCK and finished by the queue (workflow.go);
+	// default DefaultWorkflowBudget.
+	WorkflowBudget time.Duration
 }
 
 // Service runs the use cases.
@@ -67,6 +72,9 @@ type Service struct {
 	sync        SyncStore
 	invoices    InvoiceObjects
 	pager       InvoicePager
+	// workflowBudget is the workflow action's budget (workflow.go), in
+	// nanoseconds; atomic, as SetWorkflowBudget may change it.
+	workflowBudget atomic.Int64
 }
 
 // New returns a Service over its dependencies.
@@ -90,6 +98,7 @@ func New(d Deps) *Service {
 	s.cards = newMemo[*RecordCard](cardTTL, 10_000, s.now)
 	s.connect = newConnectFlow(d.Connect)
 	s.install = newConnectFlow(d.Install)
+	s.SetWorkflowBudget(d.WorkflowBudget)
 	if s.snapshotTTL <= 0 {
 		s.snapshotTTL = 5 * time.Minute
 	}

@@ -144,6 +144,26 @@ type fakeHandlers struct {
 
 	imports  []string                                          // RunImport calls' import ids, in order
 	importFn func(n int, id string) (finished bool, err error) // n: calls so far for id, this one included
+
+	workflows  []app.WorkflowInput // FinishWorkflowAction calls, in order
+	workflowFn func(n int, in app.WorkflowInput) error
+}
+
+func (f *fakeHandlers) FinishWorkflowAction(ctx context.Context, in app.WorkflowInput) error {
+	f.mu.Lock()
+	f.workflows = append(f.workflows, in)
+	n := 0
+	for _, w := range f.workflows {
+		if w.CallbackID == in.CallbackID {
+			n++
+		}
+	}
+	fn := f.workflowFn
+	f.mu.Unlock()
+	if fn != nil {
+		return fn(n, in)
+	}
+	return nil
 }
 
 func (f *fakeHandlers) ApplyChange(ctx context.Context, c app.Change) error {

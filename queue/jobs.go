@@ -21,6 +21,7 @@ const (
 	kindReconcileAll = "reconcile_all"
 	kindSweepOverdue = "sweep_overdue"
 	kindImport       = "import_invoices"
+	kindWorkflow     = "workflow_create_invoice"
 )
 
 // pendingStates are the states of a job not yet finished. River requires
@@ -164,6 +165,50 @@ func (w *importInvoicesWorker) Work(ctx context.Context, job *river.Job[importIn
 		return river.JobSnooze(0)
 	}
 	return nil
+}
+
+// workflowActionArgs is a workflow action execution answered BLOCK
+// (app/workflow.go). Unique by its args while pending or completed, so a
+// repeat of the execution does not queue a second job.
+type workflowActionArgs struct {
+	PortalID     int64  `json:"portal_id"`
+	CallbackID   string `json:"callback_id"`
+	DealID       string `json:"deal_id"`
+	ConnectionID string `json:"connection_id,omitempty"`
+	TermID       string `json:"term_id,omitempty"`
+	DueDays      *int   `json:"due_days,omitempty"`
+	Message      string `json:"message,omitempty"`
+	TaxCodeID    string `json:"tax_code_id,omitempty"`
+}
+
+func newWorkflowActionArgs(in app.WorkflowInput) workflowActionArgs {
+	return workflowActionArgs{PortalID: in.PortalID, CallbackID: in.CallbackID, DealID: in.DealID, ConnectionID: in.ConnectionID,
+		TermID: in.TermID, DueDays: in.DueDays, Message: in.Message, TaxCodeID: in.TaxCodeID}
+}
+
+func (a workflowActionArgs) input() app.WorkflowInput {
+	return app.WorkflowInput{PortalID: a.PortalID, CallbackID: a.CallbackID, DealID: a.DealID, ConnectionID: a.ConnectionID,
+		TermID: a.TermID, DueDays: a.DueDays, Message: a.Message, TaxCodeID: a.TaxCodeID}
+}
+
+func (workflowActionArgs) Kind() string { return kindWorkflow }
+
+func (workflowActionArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: recordedStates}}
+}
+
+type workflowActionWorker struct {
+	river.WorkerDefaults[workflowActionArgs]
+	q *Queue
+}
+
+// Work finishes the create and completes the execution in HubSpot; a
+// transient failure is retried with the queue's backoff (about two hours,
+// within the execution's one-day expiry).
+func (w *workflowActionWorker) Work(ctx context.Context, job *river.Job[workflowActionArgs]) error {
+	a := job.Args
+	return w.q.outcome(ctx, job.JobRow, w.q.h.FinishWorkflowAction(ctx, a.input()),
+		"portal", a.PortalID, "deal", a.DealID, "callback", a.CallbackID)
 }
 
 type applyChangeWorker struct {

@@ -36,6 +36,9 @@ type Handlers interface {
 	// finished is false while work remains (the job snoozes and runs
 	// again). Conflict while another process holds the import.
 	RunImport(ctx context.Context, importID string) (finished bool, err error)
+	// FinishWorkflowAction finishes a workflow action execution answered
+	// BLOCK and completes it in HubSpot.
+	FinishWorkflowAction(ctx context.Context, in app.WorkflowInput) error
 }
 
 // Options tune a Queue; the zero value takes every default.
@@ -127,8 +130,9 @@ type Queue struct {
 }
 
 var (
-	_ app.Jobs       = (*Queue)(nil)
-	_ app.ImportJobs = (*Queue)(nil)
+	_ app.Jobs         = (*Queue)(nil)
+	_ app.ImportJobs   = (*Queue)(nil)
+	_ app.WorkflowJobs = (*Queue)(nil)
 )
 
 // Open runs River's migrations on db (creating or upgrading its river_*
@@ -173,6 +177,7 @@ func Open(ctx context.Context, db *sql.DB, dialect string, h Handlers, opt Optio
 	river.AddWorker(workers, &reconcileAllWorker{q: q})
 	river.AddWorker(workers, &sweepOverdueWorker{q: q})
 	river.AddWorker(workers, &importInvoicesWorker{q: q})
+	river.AddWorker(workers, &workflowActionWorker{q: q})
 
 	var periodic []*river.PeriodicJob
 	if opt.ReconcileEvery > 0 {
@@ -321,6 +326,19 @@ func (q *Queue) EnqueueImport(ctx context.Context, importID string) error {
 	}
 	if _, err := q.client.Insert(ctx, importInvoicesArgs{ImportID: importID}, nil); err != nil {
 		return fmt.Errorf("queue: enqueue import %s: %w", importID, err)
+	}
+	return nil
+}
+
+// EnqueueWorkflowAction records a workflow_create_invoice job for the
+// execution, unless one is already recorded for it; it returns once the
+// job is durable.
+func (q *Queue) EnqueueWorkflowAction(ctx context.Context, in app.WorkflowInput) error {
+	if in.CallbackID == "" {
+		return errors.New("queue: enqueue workflow action: no callback id")
+	}
+	if _, err := q.client.Insert(ctx, newWorkflowActionArgs(in), nil); err != nil {
+		return fmt.Errorf("queue: enqueue workflow action %s: %w", in.CallbackID, err)
 	}
 	return nil
 }

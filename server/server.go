@@ -98,6 +98,10 @@ func (s *Server) routes() {
 	s.echo.POST(qboWebhookPath, s.handleQBOWebhook)
 	s.echo.HTTPErrorHandler = s.qboWebhookErrors(s.echo.HTTPErrorHandler)
 
+	// HubSpot's custom workflow action: signed v3 or v2, portal from the body (workflow.go).
+	s.echo.POST("/workflow-actions/create-invoice", s.handleWorkflowCreateInvoice, s.requireWorkflowSignature)
+	s.echo.POST("/workflow-actions/create-invoice/options", s.handleWorkflowOptions, s.requireWorkflowSignature)
+
 	card := s.echo.Group("/api/v1", s.requireHubSpotSignature)
 	card.GET("/connections", s.handleConnections)
 	card.POST("/connections/quickbooks/connect", s.handleConnectStart)
@@ -120,6 +124,8 @@ func (s *Server) routes() {
 	card.PUT("/settings/sync/:object", s.handleSetSync)
 	card.PUT("/settings/sync/invoices/mapping", s.handleSetInvoiceMapping)
 	card.POST("/settings/sync/invoices/import", s.handleStartImport)
+	card.GET("/settings/sync-log", s.handleSyncLog)
+	card.POST("/settings/sync-log/:id/retry", s.handleSyncLogRetry)
 }
 
 // Handler returns the server as an http.Handler.

@@ -223,6 +223,9 @@ func (h *boundHandlers) ReconcileTargets(ctx context.Context) ([]string, error) 
 func (h *boundHandlers) RunImport(ctx context.Context, id string) (bool, error) {
 	return h.svc.RunImportSlice(ctx, id)
 }
+func (h *boundHandlers) FinishWorkflowAction(ctx context.Context, in app.WorkflowInput) error {
+	return h.svc.FinishWorkflowAction(ctx, in)
+}
 
 // card returns a card client of portal signed with the app's secret.
 func card(portal int64) *hubspotfake.CardClient {

@@ -145,6 +145,12 @@ func (h *handlers) RunImport(ctx context.Context, id string) (bool, error) {
 	return h.svc.RunImportSlice(ctx, id)
 }
 
+// FinishWorkflowAction finishes a workflow action answered BLOCK and
+// completes it in HubSpot.
+func (h *handlers) FinishWorkflowAction(ctx context.Context, in app.WorkflowInput) error {
+	return h.svc.FinishWorkflowAction(ctx, in)
+}
+
 // tokenGrace bounds the wait for token refreshes in flight at shutdown:
 // one refresh may wait for a row lock and the provider (twice the
 // adapters' 30 s), and a provider that rotated tokens must see them saved.

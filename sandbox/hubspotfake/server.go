@@ -224,6 +224,9 @@ func (s *Server) routes() {
 	s.api("DELETE /appinstalls/2026-03/external-install", RouteAppUninstall, "", s.handleUninstall)
 	s.api("DELETE /appinstalls/v3/external-install", RouteAppUninstall, "", s.handleUninstall)
 
+	// Custom workflow actions (reference §5): completing a blocked execution.
+	s.api("POST /automation/v4/actions/callbacks/{callbackId}/complete", RouteActionCallbackComplete, "", s.handleActionCallbackComplete)
+
 	// OAuth (reference §4.6): no bearer token.
 	s.open("GET /oauth/authorize", RouteOAuthAuthorize, s.handleAuthorize)
 	s.open("GET /oauth/{portalId}/authorize", RouteOAuthAuthorize, s.handleAuthorize)
