@@ -145,6 +145,8 @@ type Server struct {
 	window    *fakekit.Window // per portal
 	search    *fakekit.Window // per token
 
+	actions completionLog // workflow action completions (workflow.go)
+
 	seedMu sync.Mutex // serializes SeedDemo
 
 	mu          sync.Mutex

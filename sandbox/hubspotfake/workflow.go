@@ -21,20 +21,14 @@ type ActionCompletion struct {
 	At           time.Time
 }
 
-// completionLog holds a Server's completions. It lives beside the Server
-// (keyed by it) rather than in it; the fake knows no executions, so every
-// well-formed completion is recorded.
+// completionLog holds a Server's workflow action completions; the fake
+// knows no executions, so every well-formed completion is recorded.
 type completionLog struct {
 	mu   sync.Mutex
 	list []ActionCompletion
 }
 
-var completionLogs sync.Map // *Server -> *completionLog
-
-func (s *Server) completions() *completionLog {
-	l, _ := completionLogs.LoadOrStore(s, &completionLog{})
-	return l.(*completionLog)
-}
+func (s *Server) completions() *completionLog { return &s.actions }
 
 // handleActionCallbackComplete is POST
 // /automation/v4/actions/callbacks/{callbackId}/complete
