@@ -1,11 +1,8 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -379,25 +376,7 @@ func TestInvoiceSyncCustomMapping(t *testing.T) {
 // hubspotAPI calls the HubSpot fake as portal one's admin would.
 func (ts *testServer) hubspotAPI(t *testing.T, method, path string, body any) {
 	t.Helper()
-	raw, err := json.Marshal(body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequest(method, "https://api.hubapi.com"+path, bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer hs-sandbox-token-portal-1")
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := ts.upstream.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		t.Fatalf("%s %s at the HubSpot fake: %d %s", method, path, resp.StatusCode, out)
-	}
+	ts.hubspotAs(t, "hs-sandbox-token-portal-1", method, path, body)
 }
 
 // TestInvoiceMappingIsChecked: incompatible or malformed mappings are

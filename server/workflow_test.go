@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -313,5 +314,65 @@ func TestWorkflowOptionsListThePortalsCompanies(t *testing.T) {
 	}
 	if a := ts.workflowCall(t, workflowOptionsPath, "bad", req, workflowOptionsPath); a.status != http.StatusUnauthorized {
 		t.Errorf("bad signature: %d", a.status)
+	}
+}
+
+// hubspotAs calls the HubSpot fake with a private app's token, as a
+// portal's admin would, and returns the answer.
+func (ts *testServer) hubspotAs(t *testing.T, token, method, path string, body any) map[string]any {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, "https://api.hubapi.com"+path, rd)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := ts.upstream.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		t.Fatalf("%s %s at the HubSpot fake: %d %s", method, path, resp.StatusCode, raw)
+	}
+	var out map[string]any
+	json.Unmarshal(raw, &out)
+	return out
+}
+
+// TestWorkflowActionFillsTheDefaultTaxCode: outside the US, a quote line
+// whose QuickBooks product has no tax code of its own gets the action's
+// default code, while a product with its own keeps it.
+func TestWorkflowActionFillsTheDefaultTaxCode(t *testing.T) {
+	ts := newTestServer(t)
+	ts.qbo(t, gbRealm, "POST", "/item", map[string]any{"Name": "Rush fee", "Type": "Service", "UnitPrice": 100,
+		"IncomeAccountRef": map[string]any{"value": "1"}})
+	const portal2Token = "hs-sandbox-token-portal-2"
+	li := ts.hubspotAs(t, portal2Token, "POST", "/crm/v3/objects/line_items", map[string]any{
+		"properties": map[string]any{"name": "Rush fee", "quantity": "1", "price": "100"}})
+	ts.hubspotAs(t, portal2Token, "PUT", "/crm/v4/objects/quotes/1039/associations/default/line_items/"+li["id"].(string), nil)
+
+	body := execution(portal2, "ap-20000002-1-1-7", 1037, map[string]any{"taxCodeId": "9", "connectionId": ts.conns[gbRealm].ID})
+	out := ts.workflowCall(t, workflowPath, "v3", body, workflowPath).outputs(t)
+	if out["hs_execution_state"] != "SUCCESS" {
+		t.Fatalf("outputs = %v", out)
+	}
+	inv := ts.workflowQBOInvoice(t, gbRealm, "qbo-sandbox-access-gb", out["invoiceId"])
+	codes := map[string]string{}
+	for _, l := range inv["Line"].([]any) {
+		line := l.(map[string]any)
+		d, _ := line["SalesItemLineDetail"].(map[string]any)
+		if d == nil {
+			continue
+		}
+		ref, _ := d["TaxCodeRef"].(map[string]any)
+		item, _ := d["ItemRef"].(map[string]any)
+		codes[fmt.Sprint(item["name"])] = fmt.Sprint(ref["value"])
+	}
+	if codes["Rush fee"] != "9" || codes["Advisory day"] != "8" {
+		t.Errorf("tax codes by product = %v, want Rush fee 9 (the default) and Advisory day 8 (its own)", codes)
 	}
 }
