@@ -1,6 +1,9 @@
 package app
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // QuickBooks is what the use cases need of QuickBooks Online, one call per
 // method, for the company of one connection. Implementations refresh the
@@ -112,6 +115,22 @@ type Customer struct {
 	Currency    string // CurrencyRef; set at creation, never changed
 	TermID      string // SalesTermRef
 	TaxCodeID   string // DefaultTaxCodeRef (non-US)
+	Phone       string // PrimaryPhone.FreeFormNumber
+	BillAddr    Address
+	// Inactive and UpdatedAt are set by the single read (CustomerReader):
+	// lists hold active customers only.
+	Inactive  bool      // Active is false: QuickBooks' "deleted"
+	UpdatedAt time.Time // MetaData.LastUpdatedTime
+}
+
+// Address is a QBO physical address (BillAddr), as far as contact sync
+// reads it.
+type Address struct {
+	Line1      string
+	City       string
+	Region     string // CountrySubDivisionCode
+	PostalCode string
+	Country    string
 }
 
 // Item is a QBO product or service.
@@ -124,6 +143,9 @@ type Item struct {
 	UnitPrice   Money
 	Taxable     bool   // US: the line is TAX, else NON
 	TaxCodeID   string // SalesTaxCodeRef: the default line tax code outside the US
+	// Inactive and UpdatedAt are set by the single read (CustomerReader).
+	Inactive  bool
+	UpdatedAt time.Time
 }
 
 // TaxCode is a QBO tax code; TAX and NON are US pseudo codes.

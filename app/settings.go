@@ -110,6 +110,11 @@ type PortalSettings struct {
 	// meaning DefaultInvoiceFields. Saved apart from Invoices, so changing
 	// the mapping and the switches at once never undo each other.
 	InvoiceFields []FieldMapping
+	// ContactFields and ProductFields are the contact and product sync
+	// mappings (contactsync.go, productsync.go); nil until one is saved,
+	// meaning DefaultContactFields and DefaultProductFields.
+	ContactFields []FieldMapping
+	ProductFields []FieldMapping
 	// UpdatedAt is the last time any setting was saved; zero when never.
 	UpdatedAt time.Time
 }
@@ -190,7 +195,17 @@ type SettingsView struct {
 	// else DefaultInvoiceFields (then InvoiceFieldsDefault is set).
 	InvoiceFields        []FieldMapping
 	InvoiceFieldsDefault bool
-	UpdatedAt            time.Time
+	// ContactFields and ProductFields are the contact and product
+	// mappings in force (…Default: the defaults).
+	ContactFields        []FieldMapping
+	ContactFieldsDefault bool
+	ProductFields        []FieldMapping
+	ProductFieldsDefault bool
+	// ProductUnmapped lists the writable HubSpot product properties no
+	// QuickBooks field goes to; read only while product sync is on, nil
+	// when unknown.
+	ProductUnmapped []string
+	UpdatedAt       time.Time
 }
 
 // Settings returns the portal's settings page: its companies, the default
@@ -209,6 +224,11 @@ func (s *Service) Settings(ctx context.Context, portalID int64) (SettingsView, e
 	}
 	v := SettingsView{Connections: conns, Contacts: ps.Contacts, Products: ps.Products, Invoices: ps.Invoices, UpdatedAt: ps.UpdatedAt}
 	v.InvoiceFields, v.InvoiceFieldsDefault = invoiceFieldsOf(ps)
+	v.ContactFields, v.ContactFieldsDefault = contactCatalogue.fieldsOf(ps)
+	v.ProductFields, v.ProductFieldsDefault = productCatalogue.fieldsOf(ps)
+	if ps.Products.Enabled {
+		v.ProductUnmapped = s.unmappedProductProperties(ctx, portalID, v.ProductFields)
+	}
 	v.DefaultConnectionID, v.DefaultImplicit = effectiveDefault(conns, ps.DefaultConnectionID)
 	return v, nil
 }

@@ -138,8 +138,10 @@ func (s *Service) applyEntityChange(ctx context.Context, conn Connection, ch Ent
 		err = s.applyPaymentChange(ctx, conn, ch)
 	case EntityCustomer:
 		s.forgetLookups(ctx, conn, kindCustomers)
+		err = s.syncCustomer(ctx, conn, ch) // contactsync.go
 	case EntityItem:
 		s.forgetLookups(ctx, conn, kindItems)
+		err = s.syncItem(ctx, conn, ch) // productsync.go
 	case EntityTerm:
 		s.forgetLookups(ctx, conn, kindTerms)
 	case EntityPreferences:

@@ -96,6 +96,9 @@ type customer struct {
 	SalesTermRef      qb.ReferenceType
 	DefaultTaxCodeRef qb.ReferenceType
 	Active            *bool
+	PrimaryPhone      struct{ FreeFormNumber string }
+	BillAddr          struct{ Line1, City, CountrySubDivisionCode, PostalCode, Country string }
+	MetaData          struct{ LastUpdatedTime string }
 }
 
 // toApp converts a customer. A US customer's DefaultTaxCodeRef is a
@@ -149,6 +152,7 @@ type item struct {
 	Taxable         bool
 	SalesTaxCodeRef qb.ReferenceType
 	Active          *bool
+	MetaData        struct{ LastUpdatedTime string }
 }
 
 // unsellable are the item types a sales line cannot carry: a Category

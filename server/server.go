@@ -123,6 +123,8 @@ func (s *Server) routes() {
 	card.PUT("/settings/default-connection", s.handleSetDefaultConnection)
 	card.PUT("/settings/sync/:object", s.handleSetSync)
 	card.PUT("/settings/sync/invoices/mapping", s.handleSetInvoiceMapping)
+	card.PUT("/settings/sync/contacts/mapping", s.handleSetContactMapping)
+	card.PUT("/settings/sync/products/mapping", s.handleSetProductMapping)
 	card.POST("/settings/sync/invoices/import", s.handleStartImport)
 	card.GET("/settings/sync-log", s.handleSyncLog)
 	card.POST("/settings/sync-log/:id/retry", s.handleSyncLogRetry)

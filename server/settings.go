@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -38,6 +39,9 @@ type syncJSON struct {
 	EnabledAt        string `json:"enabledAt,omitempty"`
 	// Mapping is the invoice field mapping; invoices only.
 	Mapping *invoiceMappingJSON `json:"mapping,omitempty"`
+	// Unmapped lists the writable HubSpot properties no QuickBooks field
+	// goes to; products only, while product sync is on.
+	Unmapped *[]string `json:"unmapped,omitempty"`
 	// Imports are the latest historical import of each company that had
 	// one; invoices only.
 	Imports *[]importJSON `json:"imports,omitempty"`
@@ -85,12 +89,17 @@ type fieldMappingJSON struct {
 }
 
 func toInvoiceMappingJSON(fields []app.FieldMapping, isDefault bool) *invoiceMappingJSON {
+	return toMappingJSON(fields, isDefault, app.QBOFields)
+}
+
+// toMappingJSON is a mapping in force with its catalogue.
+func toMappingJSON(fields []app.FieldMapping, isDefault bool, catalogue []app.QBOField) *invoiceMappingJSON {
 	m := &invoiceMappingJSON{Fields: make([]fieldMappingJSON, len(fields)), IsDefault: isDefault,
-		QBOFields: make([]string, len(app.QBOFields))}
+		QBOFields: make([]string, len(catalogue))}
 	for i, f := range fields {
 		m.Fields[i] = fieldMappingJSON{QBO: string(f.QBO), HubSpot: f.HubSpot}
 	}
-	for i, f := range app.QBOFields {
+	for i, f := range catalogue {
 		m.QBOFields[i] = string(f)
 	}
 	return m
@@ -109,6 +118,11 @@ func toSettingsResponse(v app.SettingsView) settingsResponse {
 		UpdatedAt:                 formatInstant(v.UpdatedAt),
 	}
 	resp.Sync.Invoices.Mapping = toInvoiceMappingJSON(v.InvoiceFields, v.InvoiceFieldsDefault)
+	resp.Sync.Contacts.Mapping = toMappingJSON(v.ContactFields, v.ContactFieldsDefault, app.ContactQBOFields)
+	resp.Sync.Products.Mapping = toMappingJSON(v.ProductFields, v.ProductFieldsDefault, app.ProductQBOFields)
+	if v.ProductUnmapped != nil {
+		resp.Sync.Products.Unmapped = &v.ProductUnmapped
+	}
 	for _, c := range v.Connections {
 		resp.Connections = append(resp.Connections, toConnectionJSON(c))
 	}
@@ -238,6 +252,20 @@ type invoiceMappingRequest struct {
 }
 
 func (s *Server) handleSetInvoiceMapping(c echo.Context) error {
+	return s.setMapping(c, "invoice", s.svc.SetInvoiceMapping)
+}
+
+// handleSetContactMapping replaces the contact field mapping whole.
+func (s *Server) handleSetContactMapping(c echo.Context) error {
+	return s.setMapping(c, "contact", s.svc.SetContactMapping)
+}
+
+// handleSetProductMapping replaces the product field mapping whole.
+func (s *Server) handleSetProductMapping(c echo.Context) error {
+	return s.setMapping(c, "product", s.svc.SetProductMapping)
+}
+
+func (s *Server) setMapping(c echo.Context, noun string, set func(context.Context, int64, []app.FieldMapping) (app.SettingsView, error)) error {
 	var req invoiceMappingRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -248,11 +276,11 @@ func (s *Server) handleSetInvoiceMapping(c echo.Context) error {
 	fields := make([]app.FieldMapping, len(*req.Fields))
 	for i, f := range *req.Fields {
 		if f.QBO == nil || f.HubSpot == nil {
-			return app.Errorf(app.Invalid, `Entry %d of "fields" needs both "qbo" (a QuickBooks field) and "hubspot" (a HubSpot invoice property).`, i+1)
+			return app.Errorf(app.Invalid, `Entry %d of "fields" needs both "qbo" (a QuickBooks field) and "hubspot" (a HubSpot %s property).`, i+1, noun)
 		}
 		fields[i] = app.FieldMapping{QBO: app.QBOField(*f.QBO), HubSpot: *f.HubSpot}
 	}
-	v, err := s.svc.SetInvoiceMapping(c.Request().Context(), callerOf(c).PortalID, fields)
+	v, err := set(c.Request().Context(), callerOf(c).PortalID, fields)
 	if err != nil {
 		return err
 	}

@@ -56,25 +56,40 @@ func (s *Store) PortalSettings(ctx context.Context, portalID int64) (app.PortalS
 		return app.PortalSettings{}, fmt.Errorf("store: read sync settings of portal %d: %w", portalID, err)
 	}
 
-	var raw string
-	err = s.read.QueryRowContext(ctx, `SELECT fields, updated_at FROM field_mappings WHERE portal_id = $1 AND object = $2`,
-		portalID, string(app.SyncInvoices)).Scan(&raw, timeColumn{&updated})
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return app.PortalSettings{}, fmt.Errorf("store: read invoice field mapping of portal %d: %w", portalID, err)
-	default:
+	mrows, err := s.read.QueryContext(ctx, `SELECT object, fields, updated_at FROM field_mappings WHERE portal_id = $1`, portalID)
+	if err != nil {
+		return app.PortalSettings{}, fmt.Errorf("store: read field mappings of portal %d: %w", portalID, err)
+	}
+	defer mrows.Close()
+	for mrows.Next() {
+		var object, raw string
+		if err := mrows.Scan(&object, &raw, timeColumn{&updated}); err != nil {
+			return app.PortalSettings{}, fmt.Errorf("store: read field mappings of portal %d: %w", portalID, err)
+		}
 		var fields []mappedField
 		if err := json.Unmarshal([]byte(raw), &fields); err != nil {
-			return app.PortalSettings{}, fmt.Errorf("store: read invoice field mapping of portal %d: %w", portalID, err)
+			return app.PortalSettings{}, fmt.Errorf("store: read %s field mapping of portal %d: %w", object, portalID, err)
 		}
-		ps.InvoiceFields = make([]app.FieldMapping, len(fields))
+		list := make([]app.FieldMapping, len(fields))
 		for i, f := range fields {
-			ps.InvoiceFields[i] = app.FieldMapping{QBO: app.QBOField(f.QBO), HubSpot: f.HubSpot}
+			list[i] = app.FieldMapping{QBO: app.QBOField(f.QBO), HubSpot: f.HubSpot}
+		}
+		switch app.SyncObject(object) {
+		case app.SyncInvoices:
+			ps.InvoiceFields = list
+		case app.SyncContacts:
+			ps.ContactFields = list
+		case app.SyncProducts:
+			ps.ProductFields = list
+		default:
+			continue // a kind a newer release maps
 		}
 		if updated.After(ps.UpdatedAt) {
 			ps.UpdatedAt = updated
 		}
+	}
+	if err := mrows.Err(); err != nil {
+		return app.PortalSettings{}, fmt.Errorf("store: read field mappings of portal %d: %w", portalID, err)
 	}
 	return ps, nil
 }
