@@ -447,49 +447,11 @@ func (s *Service) syncCustomer(ctx context.Context, conn Connection, ch EntityCh
 }
 
 func (s *Service) syncCustomerNoted(ctx context.Context, conn Connection, ch EntityChange, custp **Customer, n *recordNote) error {
-	set, ps, portal, ok, err := s.recordScope(ctx, conn, SyncContacts)
+	w, ok, err := prepareRecord(ctx, s, conn, ch, customerKind, custp, n)
 	if err != nil || !ok {
 		return err
 	}
-	objs, rr, st, err := s.crmSync()
-	if err != nil {
-		s.log.WarnContext(ctx, "contact sync is on but this server cannot write HubSpot contacts", "portal", conn.PortalID)
-		return nil
-	}
-	n.inScope = true
-	cust := &Customer{ID: ch.EntityID, Inactive: true}
-	if !ch.Deleted {
-		c, err := rr.Customer(ctx, conn, ch.EntityID)
-		switch {
-		case ErrorCode(err) == NotFound:
-			ch.Deleted = true
-		case err != nil:
-			return err
-		default:
-			cust = &c
-		}
-	}
-	*custp = cust
-	changed := cust.UpdatedAt
-	if changed.IsZero() {
-		changed = ch.LastUpdated
-	}
-	if beforeEnabled(changed, *set) {
-		n.inScope = false
-		return nil
-	}
-	words := customerWords(cust, ch.EntityID)
-	rec, err := st.SyncedRecord(ctx, conn.ID, SyncContacts, ch.EntityID)
-	if err != nil {
-		return err
-	}
-	if ch.Deleted || cust.Inactive {
-		return s.retireRecord(ctx, objs, portal, Contacts, rec, set.OnDelete, words, "made inactive", map[string]string{ContactStatusProperty: "inactive"}, n)
-	}
-	if set.OnCreateOrUpdate == WriteNothing {
-		n.set(ActionSkipped, OutcomeSkipped, "", words+" was left out: contact sync is set to do nothing when a customer is created or updated.")
-		return nil
-	}
+	cust, words, rec, objs, portal, ps, set, st := w.record, w.words, w.rec, w.objs, w.portal, w.ps, w.set, w.st
 	email := firstEmail(cust.Email)
 	if email == "" {
 		n.set(ActionSkipped, OutcomeSkipped, "", words+" has no email; contacts are matched by email.")
@@ -645,4 +607,98 @@ func (s *Service) forgetRecordProperties(ctx context.Context, portal Portal, t O
 	if err := s.cache.Delete(ctx, key); err != nil {
 		s.log.WarnContext(ctx, "forget cached properties", "portal", portal.ID, "type", string(t), "err", err)
 	}
+}
+
+// recordKind is what the shared steps of syncing one QuickBooks record
+// kind (customers to contacts, items to products) need to know of it.
+type recordKind[T any] struct {
+	object     SyncObject
+	hubspot    ObjectType
+	statusProp string // the property "keep" marks inactive
+	syncLabel  string // "contact sync"
+	recordNoun string // "customer"
+	read       func(ctx context.Context, rr RecordReader, conn Connection, id string) (T, error)
+	gone       func(id string) T // the record when QuickBooks no longer has it
+	inactive   func(*T) bool
+	updatedAt  func(*T) time.Time
+	words      func(*T, string) string
+}
+
+var customerKind = recordKind[Customer]{
+	object: SyncContacts, hubspot: Contacts, statusProp: ContactStatusProperty,
+	syncLabel: "contact sync", recordNoun: "customer",
+	read: func(ctx context.Context, rr RecordReader, conn Connection, id string) (Customer, error) {
+		return rr.Customer(ctx, conn, id)
+	},
+	gone:      func(id string) Customer { return Customer{ID: id, Inactive: true} },
+	inactive:  func(c *Customer) bool { return c.Inactive },
+	updatedAt: func(c *Customer) time.Time { return c.UpdatedAt },
+	words:     customerWords,
+}
+
+// recordWork is what the shared steps hand a kind's own writing.
+type recordWork[T any] struct {
+	record *T
+	words  string
+	rec    SyncedRecord
+	set    *SyncSettings
+	ps     PortalSettings
+	portal Portal
+	objs   CRMObjects
+	st     SyncedRecordStore
+}
+
+// prepareRecord runs the steps every synced record kind shares: is the
+// sync on, read the record (gone when QuickBooks no longer has it), did it
+// change since the sync was turned on, what it is mapped to, retire it when
+// gone or inactive, and skip when creates and updates do nothing. ok is
+// false when nothing is left for the kind's own writing.
+func prepareRecord[T any](ctx context.Context, s *Service, conn Connection, ch EntityChange, k recordKind[T], recp **T, n *recordNote) (recordWork[T], bool, error) {
+	var w recordWork[T]
+	set, ps, portal, ok, err := s.recordScope(ctx, conn, k.object)
+	if err != nil || !ok {
+		return w, false, err
+	}
+	objs, rr, st, err := s.crmSync()
+	if err != nil {
+		s.log.WarnContext(ctx, k.syncLabel+" is on but this server cannot write HubSpot "+string(k.hubspot), "portal", conn.PortalID)
+		return w, false, nil
+	}
+	n.inScope = true
+	r := k.gone(ch.EntityID)
+	if !ch.Deleted {
+		got, err := k.read(ctx, rr, conn, ch.EntityID)
+		switch {
+		case ErrorCode(err) == NotFound:
+			ch.Deleted = true
+		case err != nil:
+			return w, false, err
+		default:
+			r = got
+		}
+	}
+	*recp = &r
+	changed := k.updatedAt(&r)
+	if changed.IsZero() {
+		changed = ch.LastUpdated
+	}
+	if beforeEnabled(changed, *set) {
+		n.inScope = false
+		return w, false, nil
+	}
+	words := k.words(&r, ch.EntityID)
+	rec, err := st.SyncedRecord(ctx, conn.ID, k.object, ch.EntityID)
+	if err != nil {
+		return w, false, err
+	}
+	if ch.Deleted || k.inactive(&r) {
+		return w, false, s.retireRecord(ctx, objs, portal, k.hubspot, rec, set.OnDelete, words, "made inactive",
+			map[string]string{k.statusProp: "inactive"}, n)
+	}
+	if set.OnCreateOrUpdate == WriteNothing {
+		n.set(ActionSkipped, OutcomeSkipped, "", fmt.Sprintf("%s was left out: %s is set to do nothing when a %s is created or updated.",
+			words, k.syncLabel, k.recordNoun))
+		return w, false, nil
+	}
+	return recordWork[T]{record: &r, words: words, rec: rec, set: set, ps: ps, portal: portal, objs: objs, st: st}, true, nil
 }

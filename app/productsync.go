@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 )
 
 // Product sync (issue 9): while a portal's product sync is on, its
@@ -83,6 +84,18 @@ func itemWords(it *Item, id string) string {
 	return "QuickBooks product with id " + id
 }
 
+var itemKind = recordKind[Item]{
+	object: SyncProducts, hubspot: Products, statusProp: ProductStatusProperty,
+	syncLabel: "product sync", recordNoun: "product",
+	read: func(ctx context.Context, rr RecordReader, conn Connection, id string) (Item, error) {
+		return rr.Item(ctx, conn, id)
+	},
+	gone:      func(id string) Item { return Item{ID: id, Inactive: true} },
+	inactive:  func(it *Item) bool { return it.Inactive },
+	updatedAt: func(it *Item) time.Time { return it.UpdatedAt },
+	words:     itemWords,
+}
+
 // syncItem is product sync's part of applying a change to one of the
 // connection's items.
 func (s *Service) syncItem(ctx context.Context, conn Connection, ch EntityChange) error {
@@ -94,49 +107,11 @@ func (s *Service) syncItem(ctx context.Context, conn Connection, ch EntityChange
 }
 
 func (s *Service) syncItemNoted(ctx context.Context, conn Connection, ch EntityChange, itp **Item, n *recordNote) error {
-	set, ps, portal, ok, err := s.recordScope(ctx, conn, SyncProducts)
+	w, ok, err := prepareRecord(ctx, s, conn, ch, itemKind, itp, n)
 	if err != nil || !ok {
 		return err
 	}
-	objs, rr, st, err := s.crmSync()
-	if err != nil {
-		s.log.WarnContext(ctx, "product sync is on but this server cannot write HubSpot products", "portal", conn.PortalID)
-		return nil
-	}
-	n.inScope = true
-	it := &Item{ID: ch.EntityID, Inactive: true}
-	if !ch.Deleted {
-		got, err := rr.Item(ctx, conn, ch.EntityID)
-		switch {
-		case ErrorCode(err) == NotFound:
-			ch.Deleted = true
-		case err != nil:
-			return err
-		default:
-			it = &got
-		}
-	}
-	*itp = it
-	changed := it.UpdatedAt
-	if changed.IsZero() {
-		changed = ch.LastUpdated
-	}
-	if beforeEnabled(changed, *set) {
-		n.inScope = false
-		return nil
-	}
-	words := itemWords(it, ch.EntityID)
-	rec, err := st.SyncedRecord(ctx, conn.ID, SyncProducts, ch.EntityID)
-	if err != nil {
-		return err
-	}
-	if ch.Deleted || it.Inactive {
-		return s.retireRecord(ctx, objs, portal, Products, rec, set.OnDelete, words, "made inactive", map[string]string{ProductStatusProperty: "inactive"}, n)
-	}
-	if set.OnCreateOrUpdate == WriteNothing {
-		n.set(ActionSkipped, OutcomeSkipped, "", words+" was left out: product sync is set to do nothing when a product is created or updated.")
-		return nil
-	}
+	it, words, rec, objs, portal, ps, set, st := w.record, w.words, w.rec, w.objs, w.portal, w.ps, w.set, w.st
 	props, err := s.recordProperties(ctx, objs, portal, Products, false)
 	if err != nil {
 		return err
