@@ -89,6 +89,7 @@ type Client struct {
 
 	dealProps    sync.Map // portal id -> *ensureState (properties.go)
 	invoiceProps sync.Map // portal id -> *ensureState: the invoice key property (invoices.go)
+	syncProps    sync.Map // app.ObjectType -> *sync.Map of portal id -> *ensureState (contacts.go)
 
 	limits *rateLimiter // nil when off (limits.go)
 

@@ -63,15 +63,6 @@ var syncPropertySets = map[app.ObjectType][]properties.PropertyCreate{
 			Description: ptr("The QuickBooks company and item this product was synced from (realm:id). Written by the QuickBooks invoices app; do not edit.")}},
 }
 
-// syncPropStates remembers, per client and type, the portals whose sync
-// properties exist (ensureProperties).
-var syncPropStates sync.Map // syncPropKey -> *sync.Map
-
-type syncPropKey struct {
-	c *Client
-	t app.ObjectType
-}
-
 // ObjectProperties lists the portal's properties of a type, as
 // InvoiceProperties does for invoices.
 func (c *Client) ObjectProperties(ctx context.Context, portal app.Portal, t app.ObjectType) ([]app.HubSpotProperty, error) {
@@ -79,8 +70,13 @@ func (c *Client) ObjectProperties(ctx context.Context, portal app.Portal, t app.
 	if err != nil {
 		return nil, err
 	}
-	path := "/crm/v3/properties/" + string(t)
-	cl, err := c.newCall(ctx, portal, n+" property", "GET "+path)
+	return c.listProperties(ctx, portal, string(t), n)
+}
+
+// listProperties reads GET /crm/v3/properties/{object}.
+func (c *Client) listProperties(ctx context.Context, portal app.Portal, object, noun string) ([]app.HubSpotProperty, error) {
+	path := "/crm/v3/properties/" + object
+	cl, err := c.newCall(ctx, portal, noun+" property", "GET "+path)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +118,7 @@ func (c *Client) EnsureSyncProperties(ctx context.Context, portal app.Portal, t 
 	if !ok {
 		return nil
 	}
-	v, _ := syncPropStates.LoadOrStore(syncPropKey{c, t}, &sync.Map{})
+	v, _ := c.syncProps.LoadOrStore(t, &sync.Map{})
 	return c.ensureProperties(ctx, portal, v.(*sync.Map), propertySet{object: string(t), noun: crmTypes[t],
 		group: app.DealPropertyGroup, props: set})
 }

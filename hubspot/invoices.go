@@ -80,33 +80,7 @@ type propertyList struct {
 // Errors: NotConnected, Forbidden (no crm.schemas.invoices.read),
 // Unavailable as classified in errors.go.
 func (c *Client) InvoiceProperties(ctx context.Context, portal app.Portal) ([]app.HubSpotProperty, error) {
-	cl, err := c.newCall(ctx, portal, "invoice property", "GET /crm/v3/properties/invoices")
-	if err != nil {
-		return nil, err
-	}
-	var list propertyList
-	err = c.do(ctx, cl, func(ctx context.Context) (*http.Response, error) {
-		list = propertyList{}
-		return c.getJSON(ctx, bearer(ctx), "/crm/v3/properties/invoices", &list)
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]app.HubSpotProperty, 0, len(list.Results))
-	for _, p := range list.Results {
-		if p.Archived {
-			continue
-		}
-		hp := app.HubSpotProperty{Name: p.Name, Label: p.Label, Type: p.Type, FieldType: p.FieldType,
-			ReadOnly: p.ModificationMetadata.ReadOnlyValue || p.Calculated}
-		for _, o := range p.Options {
-			if !o.Hidden {
-				hp.Options = append(hp.Options, o.Value)
-			}
-		}
-		out = append(out, hp)
-	}
-	return out, nil
+	return c.listProperties(ctx, portal, "invoices", "invoice")
 }
 
 // EnsureInvoiceKeyProperty creates the invoice property group "quickbooks"
