@@ -234,3 +234,35 @@ func TestContactMappingIsChecked(t *testing.T) {
 		t.Errorf("mapping answered = %+v", m)
 	}
 }
+
+// TestContactSyncThroughReconcile: with no webhook delivered at all, the
+// reconcile's change data capture reports the new customer and the
+// contact appears; a second reconcile makes no second contact.
+func TestContactSyncThroughReconcile(t *testing.T) {
+	ts := newTestServer(t, withSync(syncSetup{webhooks: false}))
+	ctx := context.Background()
+	conn := ts.conns[usRealm].ID
+	if err := ts.svc.Reconcile(ctx, conn); err != nil { // the first cursor
+		t.Fatal(err)
+	}
+	ts.recordSync(t, "contacts", true, "create_or_update", "nothing")
+	time.Sleep(1100 * time.Millisecond) // QuickBooks dates changes to the second; enabledAt is before this one
+
+	id := ts.createCustomer(t, `{"DisplayName":"Rita Reconcile","GivenName":"Rita","FamilyName":"Reconcile",
+		"PrimaryEmailAddr":{"Address":"rita@reconcile.example"}}`)
+	if r := ts.syncedRecord(app.SyncContacts, id); r.HubSpotID != "" {
+		t.Fatal("a contact appeared with no webhook and no reconcile")
+	}
+	for range 2 {
+		if err := ts.svc.Reconcile(ctx, conn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := ts.syncedRecord(app.SyncContacts, id)
+	if r.HubSpotID == "" {
+		t.Fatal("the reconcile did not bring the customer to HubSpot")
+	}
+	if got := ts.contactsWithEmail("rita@reconcile.example"); len(got) != 1 || got[0] != r.HubSpotID {
+		t.Errorf("contacts with the customer's email: %v, want one, %s", got, r.HubSpotID)
+	}
+}
