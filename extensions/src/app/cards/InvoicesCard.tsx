@@ -1,6 +1,7 @@
 // The Integrated invoices card: the record's QuickBooks invoices grouped by
 // company, what the rep can do next, and the row actions.
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ReactNode } from 'react';
 import {
   Alert,
   Button,
@@ -230,73 +231,76 @@ function ActionButtons(props: {
   return (
     <Flex direction="column" gap="xs">
       <Flex direction="row" gap="xs" wrap>
-        <Button
+        <PanelButton
+          label="Create invoice"
           variant="primary"
-          disabled={!create.allowed}
-          onClick={create.allowed ? createSession.open : undefined}
-          overlay={
-            create.allowed ? (
-              <Panel
-                id={CREATE_PANEL_ID}
-                title="Create a QuickBooks invoice"
-                width="md"
-                variant="modal"
-                onOpen={createSession.open}
-                onClose={createSession.close}
-              >
-                {createSession.session > 0 ? (
-                  <CreateInvoiceFlow
-                    key={createSession.session}
-                    objectType={objectType}
-                    objectId={objectId}
-                    connections={connections}
-                    onCreated={props.onCreated}
-                    onClose={() => close(CREATE_PANEL_ID)}
-                  />
-                ) : (
-                  <LoadingSpinner label="Opening" />
-                )}
-              </Panel>
-            ) : undefined
-          }
+          allowed={create.allowed}
+          panelId={CREATE_PANEL_ID}
+          title="Create a QuickBooks invoice"
+          session={createSession}
         >
-          Create invoice
-        </Button>
-        <Button
+          <CreateInvoiceFlow
+            key={createSession.session}
+            objectType={objectType}
+            objectId={objectId}
+            connections={connections}
+            onCreated={props.onCreated}
+            onClose={() => close(CREATE_PANEL_ID)}
+          />
+        </PanelButton>
+        <PanelButton
+          label="Add existing invoice"
           variant="secondary"
-          disabled={!add.allowed}
-          onClick={add.allowed ? addSession.open : undefined}
-          overlay={
-            add.allowed ? (
-              <Panel
-                id={ADD_PANEL_ID}
-                title="Add an existing QuickBooks invoice"
-                width="md"
-                variant="modal"
-                onOpen={addSession.open}
-                onClose={addSession.close}
-              >
-                {addSession.session > 0 ? (
-                  <AddExistingPanel
-                    key={addSession.session}
-                    objectType={objectType}
-                    objectId={objectId}
-                    connections={connections}
-                    onAdded={props.onAdded}
-                    onClose={() => close(ADD_PANEL_ID)}
-                  />
-                ) : (
-                  <LoadingSpinner label="Opening" />
-                )}
-              </Panel>
-            ) : undefined
-          }
+          allowed={add.allowed}
+          panelId={ADD_PANEL_ID}
+          title="Add an existing QuickBooks invoice"
+          session={addSession}
         >
-          Add existing invoice
-        </Button>
+          <AddExistingPanel
+            key={addSession.session}
+            objectType={objectType}
+            objectId={objectId}
+            connections={connections}
+            onAdded={props.onAdded}
+            onClose={() => close(ADD_PANEL_ID)}
+          />
+        </PanelButton>
       </Flex>
       {create.reason && <Text variant="microcopy">{create.reason}</Text>}
       {!add.allowed && add.reason && add.reason !== create.reason && <Text variant="microcopy">{add.reason}</Text>}
     </Flex>
+  );
+}
+
+/**
+ * A button that opens a modal panel when its action is allowed. The panel's
+ * content is mounted afresh on every opening (a new session: a new
+ * idempotency key) and only once it has been opened.
+ */
+function PanelButton(props: {
+  label: string;
+  variant: 'primary' | 'secondary';
+  allowed: boolean;
+  panelId: string;
+  title: string;
+  session: { session: number; open: () => void; close: () => void };
+  children: ReactNode;
+}) {
+  const { label, variant, allowed, panelId, title, session } = props;
+  return (
+    <Button
+      variant={variant}
+      disabled={!allowed}
+      onClick={allowed ? session.open : undefined}
+      overlay={
+        allowed ? (
+          <Panel id={panelId} title={title} width="md" variant="modal" onOpen={session.open} onClose={session.close}>
+            {session.session > 0 ? props.children : <LoadingSpinner label="Opening" />}
+          </Panel>
+        ) : undefined
+      }
+    >
+      {label}
+    </Button>
   );
 }
