@@ -42,9 +42,17 @@ func (ts *testServer) startConnect(t *testing.T, portal int64) string {
 	return got.AuthorizeURL
 }
 
-// consent follows the authorize URL at the fake (which consents at once)
-// and returns where it sends the browser back to.
+// consent follows the authorize URL at the QBO fake (which consents at
+// once) and returns where it sends the browser back to.
 func (ts *testServer) consent(t *testing.T, authorizeURL string, extra url.Values) string {
+	t.Helper()
+	return ts.followAuthorize(t, authorizeURL, extra, "/oauth/quickbooks/callback")
+}
+
+// followAuthorize GETs an authorize URL at a fake with extra query values
+// and checks it redirects to the server's callback path; it returns the
+// redirect, which carries the code and state.
+func (ts *testServer) followAuthorize(t *testing.T, authorizeURL string, extra url.Values, callback string) string {
 	t.Helper()
 	u, _ := url.Parse(authorizeURL)
 	q := u.Query()
@@ -60,7 +68,7 @@ func (ts *testServer) consent(t *testing.T, authorizeURL string, extra url.Value
 	}
 	resp.Body.Close()
 	loc := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, ts.url+"/oauth/quickbooks/callback?") {
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, ts.url+callback+"?") {
 		t.Fatalf("authorize: %d, Location %q", resp.StatusCode, loc)
 	}
 	return loc

@@ -39,24 +39,7 @@ func (ts *testServer) startInstall(t *testing.T) string {
 // installs at once) and returns where it sends the browser back to.
 func (ts *testServer) authorizeHubSpot(t *testing.T, authorizeURL string, extra url.Values) string {
 	t.Helper()
-	u, _ := url.Parse(authorizeURL)
-	q := u.Query()
-	for k, v := range extra {
-		q[k] = v
-	}
-	u.RawQuery = q.Encode()
-	c := *ts.upstream
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := c.Get(u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, ts.url+"/oauth/hubspot/callback?") {
-		t.Fatalf("authorize: %d, Location %q", resp.StatusCode, loc)
-	}
-	return loc
+	return ts.followAuthorize(t, authorizeURL, extra, "/oauth/hubspot/callback")
 }
 
 // portalUntouched checks portal two still has its seeded token.
