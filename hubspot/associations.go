@@ -1,11 +1,9 @@
 package hubspot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -96,9 +94,35 @@ func (c *Client) associatedIDs(ctx context.Context, portal app.Portal, from app.
 	if err != nil {
 		return nil, err
 	}
-	primaryID, hasPrimaryID := primaryTypeIDs[[2]string{string(from), toType}]
 	var primary, others []string
 	seen := map[string]bool{}
+	err = c.walkAssociations(ctx, cl, path, string(from), toType, func(id string, isPrimary bool) bool {
+		if id == "" || seen[id] {
+			return false
+		}
+		seen[id] = true
+		if isPrimary {
+			primary = append(primary, id)
+		} else {
+			others = append(others, id)
+		}
+		return false
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(primary) == 0 {
+		return others, nil
+	}
+	return append(primary, others...), nil
+}
+
+// walkAssociations reads the v4 associations at path page by page and
+// hands visit each linked id and whether the link is the primary one (the
+// "Primary" label, or HubSpot's primary type id for the pair), until visit
+// says stop or the pages end.
+func (c *Client) walkAssociations(ctx context.Context, cl call, path, fromType, toType string, visit func(id string, primary bool) (stop bool)) error {
+	primaryID, hasPrimaryID := primaryTypeIDs[[2]string{fromType, toType}]
 	after := ""
 	for {
 		q := url.Values{"limit": {fmt.Sprint(assocPageLimit)}}
@@ -111,14 +135,9 @@ func (c *Client) associatedIDs(ctx context.Context, portal app.Portal, from app.
 			return c.getJSON(ctx, bearer(ctx), path+"?"+q.Encode(), &page)
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, r := range page.Results {
-			id := r.ToObjectID.String()
-			if id == "" || seen[id] {
-				continue
-			}
-			seen[id] = true
 			isPrimary := false
 			for _, t := range r.AssociationTypes {
 				if strings.EqualFold(t.Label, "Primary") ||
@@ -126,21 +145,15 @@ func (c *Client) associatedIDs(ctx context.Context, portal app.Portal, from app.
 					isPrimary = true
 				}
 			}
-			if isPrimary {
-				primary = append(primary, id)
-			} else {
-				others = append(others, id)
+			if visit(r.ToObjectID.String(), isPrimary) {
+				return nil
 			}
 		}
 		if page.Paging == nil || page.Paging.Next == nil || page.Paging.Next.After == "" || page.Paging.Next.After == after {
-			break
+			return nil
 		}
 		after = page.Paging.Next.After
 	}
-	if len(primary) == 0 {
-		return others, nil
-	}
-	return append(primary, others...), nil
 }
 
 // getJSON is one GET outside go-hubspot, shaped like the library's calls
@@ -148,25 +161,5 @@ func (c *Client) associatedIDs(ctx context.Context, portal app.Portal, from app.
 // a 2xx body is decoded into v, and one that does not decode is a
 // *badBody.
 func (c *Client) getJSON(ctx context.Context, token, pathQuery string, v any) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+pathQuery, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	if err != nil || resp.StatusCode >= 300 {
-		return resp, err
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return resp, &badBody{err}
-	}
-	return resp, nil
+	return c.sendJSON(ctx, http.MethodGet, pathQuery, token, nil, v)
 }

@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/clarkmcc/go-hubspot/generated/v3/objects"
@@ -277,36 +275,17 @@ func (c *Client) primaryCompany(ctx context.Context, portal app.Portal, contactI
 	if err != nil {
 		return "", err
 	}
-	primaryID := primaryTypeIDs[[2]string{"contacts", "companies"}]
-	after := ""
-	for {
-		q := url.Values{"limit": {strconv.Itoa(assocPageLimit)}}
-		if after != "" {
-			q.Set("after", after)
+	var company string
+	err = c.walkAssociations(ctx, cl, path, "contacts", "companies", func(id string, primary bool) bool {
+		if primary {
+			company = id
 		}
-		var page v4AssocPage
-		err := c.do(ctx, cl, func(ctx context.Context) (*http.Response, error) {
-			page = v4AssocPage{}
-			return c.getJSON(ctx, bearer(ctx), path+"?"+q.Encode(), &page)
-		})
-		if app.ErrorCode(err) == app.NotFound {
-			return "", nil // the contact went meanwhile
-		}
-		if err != nil {
-			return "", err
-		}
-		for _, r := range page.Results {
-			for _, t := range r.AssociationTypes {
-				if strings.EqualFold(t.Label, "Primary") || t.TypeID == primaryID && strings.EqualFold(t.Category, "HUBSPOT_DEFINED") {
-					return r.ToObjectID.String(), nil
-				}
-			}
-		}
-		if page.Paging == nil || page.Paging.Next == nil || page.Paging.Next.After == "" || page.Paging.Next.After == after {
-			return "", nil
-		}
-		after = page.Paging.Next.After
+		return primary
+	})
+	if app.ErrorCode(err) == app.NotFound {
+		return "", nil // the contact went meanwhile
 	}
+	return company, err
 }
 
 // sendJSONBody is getJSON for a JSON body: body is sent as JSON, the
@@ -327,18 +306,9 @@ func (c *Client) sendJSONBody(ctx context.Context, method, path string, body, v 
 	req.Header.Set("User-Agent", userAgent)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, scrubURLError(err, path)
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(b))
-	if err != nil || resp.StatusCode >= 300 || v == nil {
-		return resp, err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return resp, &badBody{err}
-	}
-	return resp, nil
+	return readAnswer(resp, v)
 }
 
 // The historical import's batch calls (app.InvoiceBatches, app/import.go),

@@ -108,6 +108,13 @@ func (c *Client) sendJSON(ctx context.Context, method, path, bearer string, body
 	if err != nil {
 		return nil, scrubURLError(err, path)
 	}
+	return readAnswer(resp, v)
+}
+
+// readAnswer reads an answer into memory (up to maxBody), leaves it
+// readable on resp, and decodes a 2xx body into v when v is not nil; a
+// body that does not decode is a *badBody.
+func readAnswer(resp *http.Response, v any) (*http.Response, error) {
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(b))
