@@ -171,6 +171,12 @@ func TestWebhookQuietSeedAndFaults(t *testing.T) {
 	f := newFixture(t, webhookOptions(rc, 0, 5*time.Millisecond))
 	f.srv.Faults().Inject(RouteWebhookDeliver, fakekit.Fault{Drop: true, Times: 1})
 	wantStatus(t, f.api("POST", DemoRealmUS, "/term", `{"Name":"Net 45","DueDays":45}`), 200)
+	// Deliveries run in goroutines of their own: let Net 45's take the
+	// drop before Net 90's delivery can race it.
+	deadline := time.Now().Add(5 * time.Second)
+	for f.srv.Faults().Armed(RouteWebhookDeliver) > 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
 	f.srv.Faults().Inject(RouteWebhookDeliver, fakekit.Fault{Status: 503, Times: 1})
 	wantStatus(t, f.api("POST", DemoRealmUS, "/term", `{"Name":"Net 90","DueDays":90}`), 200)
 	rc.wait(t, 1)

@@ -270,3 +270,20 @@ func TestAnyRouteAppliesOnceAfterSpecificRoutes(t *testing.T) {
 		t.Errorf("AnyRoute with Times 2 applied a third time: %d", s)
 	}
 }
+
+func TestArmedCountsFaultsUntilUsedUp(t *testing.T) {
+	var f Faults
+	f.Inject("r", Fault{Status: 503, Times: 2})
+	f.Inject("r", Fault{Status: 500})
+	if n := f.Armed("r"); n != 2 {
+		t.Fatalf("armed = %d, want 2", n)
+	}
+	f.Take("r", "")
+	f.Take("r", "")
+	if n := f.Armed("r"); n != 1 {
+		t.Errorf("after the twice-only fault is used up: %d armed, want 1 (the endless one)", n)
+	}
+	if n := f.Armed("other"); n != 0 {
+		t.Errorf("another route: %d armed", n)
+	}
+}

@@ -71,6 +71,15 @@ func (f *Faults) Clear(route string) {
 	delete(f.byName, route)
 }
 
+// Armed reports how many faults are still armed on route (a fault with
+// Times 0 counts once), so a test can wait until a fake's own goroutine
+// has used one up.
+func (f *Faults) Armed(route string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.byName[route])
+}
+
 // Take returns the first fault armed for route and tenant and uses it up,
 // for callers that are not HTTP handlers (a fake's outbound deliveries).
 func (f *Faults) Take(route, tenant string) (Fault, bool) {
