@@ -87,13 +87,16 @@ func TestProductSyncCreatesAndMatches(t *testing.T) {
 	if ids := ts.productsNamed("Widget Pro"); fmt.Sprint(ids) != "["+product+"]" {
 		t.Errorf("products named Widget Pro = %v, want only %s", ids, product)
 	}
-	found := false
-	for _, e := range ts.productLog(t, id) {
-		found = found || e.Action == app.ActionCreated && e.Outcome == app.OutcomeSucceeded && e.HubSpotID == product
-	}
-	if !found {
-		t.Errorf("no created entry for item %s: %+v", id, ts.productLog(t, id))
-	}
+	// The log entry is written once the change's work is done, just after
+	// the synced record the wait above saw.
+	eventually(t, 5*time.Second, "a created entry for item "+id, func() bool {
+		for _, e := range ts.productLog(t, id) {
+			if e.Action == app.ActionCreated && e.Outcome == app.OutcomeSucceeded && e.HubSpotID == product {
+				return true
+			}
+		}
+		return false
+	})
 
 	// A second change of the item updates its product, no second one.
 	v := ts.appliedEntity(t, app.EntityItem, id, time.Time{})

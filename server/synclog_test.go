@@ -191,7 +191,12 @@ func TestSyncLogImportBatchesAndRetry(t *testing.T) {
 	if imp := ts.waitImport(t, 30*time.Second); imp.State != "failed" {
 		t.Fatalf("import = %+v, want failed", imp)
 	}
-	got := ts.syncLog(t, portal1, nil).Entries
+	// The failed entry is written just after the import's state.
+	var got []syncLogEntryAnswer
+	eventually(t, 5*time.Second, "the import's failed entry", func() bool {
+		got = ts.syncLog(t, portal1, nil).Entries
+		return len(got) == 2
+	})
 	if len(got) != 2 || got[0].Outcome != "failed" || got[0].Source != "import" || !got[0].Retryable ||
 		!strings.Contains(got[0].Message, "Property values were not valid") ||
 		got[1].Action != "imported" || got[1].Outcome != "succeeded" || !strings.HasPrefix(got[1].Message, "Import: 100 invoices processed: 99 copied to HubSpot") {
@@ -205,7 +210,10 @@ func TestSyncLogImportBatchesAndRetry(t *testing.T) {
 	if imp := ts.waitImport(t, 30*time.Second); imp.State != "done" || imp.Done != 200 {
 		t.Fatalf("import after the retry = %+v, want 200 done", imp)
 	}
-	got = ts.syncLog(t, portal1, url.Values{"outcome": {"succeeded"}}).Entries
+	eventually(t, 5*time.Second, "the batch entry after the retry", func() bool {
+		got = ts.syncLog(t, portal1, url.Values{"outcome": {"succeeded"}}).Entries
+		return len(got) >= 2
+	})
 	if len(got) != 2 || got[0].Action != "imported" {
 		t.Errorf("succeeded entries = %+v, want a batch before and one after the retry", got)
 	}
