@@ -29,6 +29,11 @@ type WorkflowInput struct {
 	DueDays      *int   // days after the invoice date; nil: from the term
 	Message      string // the invoice's message to the customer (CustomerMemo)
 	TaxCodeID    string // outside the US: for lines whose product has no tax code
+	// LastAttempt is set by the queue on an execution's last try: a
+	// failure that could pass later then fails the action in HubSpot
+	// (FAIL_CONTINUE, the reason in words) rather than leaving it to
+	// expire unanswered.
+	LastAttempt bool
 }
 
 // The execution states the action answers (hs_execution_state).
@@ -174,10 +179,15 @@ func (s *Service) RunWorkflowAction(ctx context.Context, in WorkflowInput) (Work
 // for the queue to retry; the repeat replays a finished create.
 func (s *Service) FinishWorkflowAction(ctx context.Context, in WorkflowInput) error {
 	out, err := s.workflowCreate(ctx, in)
-	if err != nil {
-		if Retryable(err) {
-			return fmt.Errorf("workflow action %s: %w", in.CallbackID, err)
-		}
+	switch {
+	case err == nil:
+	case Retryable(err) && !in.LastAttempt:
+		return fmt.Errorf("workflow action %s: %w", in.CallbackID, err)
+	case Retryable(err):
+		s.log.WarnContext(ctx, "workflow action gave up", "portal", in.PortalID, "deal", in.DealID,
+			"callback", in.CallbackID, "err", err)
+		out = gaveUpOutcome(err)
+	default:
 		out = failOutcome(err)
 	}
 	cb, ok := s.hubspot.(WorkflowCallbacks)
@@ -232,6 +242,17 @@ func failOutcome(err error) WorkflowOutcome {
 	return WorkflowOutcome{State: WorkflowFailContinue, ErrorMessage: msg}
 }
 
+// gaveUpOutcome is the failure of an execution whose last try still
+// could not create the invoice.
+func gaveUpOutcome(err error) WorkflowOutcome {
+	msg := "QuickBooks or HubSpot could not be reached for about two hours, so no invoice was created."
+	var ae *Error
+	if errors.As(err, &ae) && ae.Message != "" {
+		msg += " The last answer was: " + ae.Message
+	}
+	return WorkflowOutcome{State: WorkflowFailContinue, ErrorMessage: msg}
+}
+
 // workflowKey is the attempt key of an execution: HubSpot's callbackId,
 // hashed when it would not fit the store's 100 characters.
 func workflowKey(callbackID string) string {
@@ -251,7 +272,9 @@ func workflowKey(callbackID string) string {
 func (s *Service) workflowCreate(ctx context.Context, in WorkflowInput) (WorkflowOutcome, error) {
 	key := workflowKey(in.CallbackID)
 	obj := ObjectRef{Type: Deals, ID: in.DealID}
-	body, err := json.Marshal(in)
+	same := in
+	same.LastAttempt = false // which try this is is not an input
+	body, err := json.Marshal(same)
 	if err != nil {
 		return WorkflowOutcome{}, fmt.Errorf("hash workflow inputs: %w", err)
 	}

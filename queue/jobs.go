@@ -204,10 +204,13 @@ type workflowActionWorker struct {
 
 // Work finishes the create and completes the execution in HubSpot; a
 // transient failure is retried with the queue's backoff (about two hours,
-// within the execution's one-day expiry).
+// within the execution's one-day expiry), and the last try completes it
+// as failed.
 func (w *workflowActionWorker) Work(ctx context.Context, job *river.Job[workflowActionArgs]) error {
 	a := job.Args
-	return w.q.outcome(ctx, job.JobRow, w.q.h.FinishWorkflowAction(ctx, a.input()),
+	in := a.input()
+	in.LastAttempt = job.Attempt >= job.MaxAttempts
+	return w.q.outcome(ctx, job.JobRow, w.q.h.FinishWorkflowAction(ctx, in),
 		"portal", a.PortalID, "deal", a.DealID, "callback", a.CallbackID)
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/store"
+	"github.com/riverqueue/river"
 )
 
 func TestChangesAreDurableThenWorked(t *testing.T) {
@@ -512,6 +513,38 @@ func TestOpenRefusesNewerRiverSchema(t *testing.T) {
 		}
 		if _, err := Open(t.Context(), db, dialect, &fakeHandlers{}, testOptions(logger)); err == nil || !strings.Contains(err.Error(), "newer binary") {
 			t.Errorf("Open on a newer River schema: %v, want an error naming a newer binary", err)
+		}
+	})
+}
+
+// TestWorkflowJobsLastAttemptIsFlagged: the handler is told which try is
+// the execution's last, so it can fail the action in HubSpot rather than
+// leave it unanswered; earlier tries are not flagged.
+func TestWorkflowJobsLastAttemptIsFlagged(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, cfg store.Config) {
+		s := openStore(t, cfg)
+		h := &fakeHandlers{workflowFn: func(n int, in app.WorkflowInput) error {
+			if !in.LastAttempt {
+				return app.Errorf(app.Unavailable, "QuickBooks is unavailable.")
+			}
+			return nil
+		}}
+		logger, _ := newLogger()
+		q := openQueue(t, s, h, testOptions(logger))
+		start(t, q)
+
+		in := app.WorkflowInput{PortalID: 1, CallbackID: "cb-last-1", DealID: "11"}
+		if _, err := q.client.Insert(t.Context(), newWorkflowActionArgs(in), &river.InsertOpts{MaxAttempts: 2}); err != nil {
+			t.Fatalf("Insert: %v", err)
+		}
+		waitFor(t, 15*time.Second, "the job completes", func() bool {
+			return allEqual(jobStates(t, s, kindWorkflow), "completed")
+		})
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if len(h.workflows) != 2 || h.workflows[0].LastAttempt || !h.workflows[1].LastAttempt {
+			t.Errorf("calls = %+v, want a first try unflagged and a last one flagged", h.workflows)
 		}
 	})
 }

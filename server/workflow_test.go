@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/hubspotfake"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/qbofake"
 )
@@ -247,6 +249,35 @@ func TestWorkflowActionRetriesWhenQuickBooksIsDown(t *testing.T) {
 	ts.fakes.QBO.Faults().Clear("")
 	if out := ts.workflowCall(t, workflowPath, "v2", body, workflowPath).outputs(t); out["hs_execution_state"] != "SUCCESS" {
 		t.Errorf("HubSpot's retry: %v", out)
+	}
+}
+
+// TestWorkflowActionsLastTryFailsItInHubSpot: when the queue's last try
+// of a blocked execution still finds QuickBooks down, the execution is
+// completed as FAIL_CONTINUE with the reason, and no invoice is made.
+func TestWorkflowActionsLastTryFailsItInHubSpot(t *testing.T) {
+	ts := newTestServer(t)
+	ts.onlyPublishedQuote(t)
+	before := ts.qboCount(t, usRealm, "Invoice")
+	ts.fakes.QBO.Faults().Inject(qbofake.RouteInvoiceCreate, qbofake.Fault{Status: 503, Body: []byte("busy")})
+	in := app.WorkflowInput{PortalID: portal1, CallbackID: "cb-gave-up-1", DealID: "1011"}
+	if err := ts.svc.FinishWorkflowAction(t.Context(), in); app.ErrorCode(err) != app.Unavailable {
+		t.Fatalf("an early try: %v, want unavailable (retried by the queue)", err)
+	}
+	if done := ts.fakes.HubSpot.ActionCompletions(portal1); len(done) != 0 {
+		t.Fatalf("an early try completed %+v", done)
+	}
+	in.LastAttempt = true
+	if err := ts.svc.FinishWorkflowAction(t.Context(), in); err != nil {
+		t.Fatalf("the last try: %v", err)
+	}
+	done := ts.fakes.HubSpot.ActionCompletions(portal1)
+	if len(done) != 1 || done[0].CallbackID != "cb-gave-up-1" || done[0].OutputFields["hs_execution_state"] != "FAIL_CONTINUE" ||
+		!strings.Contains(done[0].OutputFields["errorMessage"], "could not be reached") {
+		t.Fatalf("completions = %+v, want one FAIL_CONTINUE saying why", done)
+	}
+	if n := ts.qboCount(t, usRealm, "Invoice") - before; n != 0 {
+		t.Errorf("%d invoices made, want none", n)
 	}
 }
 
