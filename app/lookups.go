@@ -77,13 +77,25 @@ func (s *Service) recentDocNumbers(ctx context.Context, conn Connection) ([]stri
 	})
 }
 
-// forgetLookups drops cached lookups after our own write changed them.
+// forgetLookups drops cached lookups after our own write changed them; a
+// failure is logged (the entries lapse with their TTL).
 func (s *Service) forgetLookups(ctx context.Context, conn Connection, kinds ...string) {
+	if err := s.dropLookups(ctx, conn, kinds...); err != nil {
+		s.log.WarnContext(ctx, "invalidate cached lookups", "realm", conn.RealmID, "kinds", kinds, "err", err)
+	}
+}
+
+// dropLookups drops cached lookups that QuickBooks reported changed. The
+// cache is shared by every replica, so one Delete reaches them all; when
+// it fails the error is Unavailable, so the change is retried rather than
+// leave every replica reading the old list.
+func (s *Service) dropLookups(ctx context.Context, conn Connection, kinds ...string) error {
 	keys := make([]string, len(kinds))
 	for i, k := range kinds {
 		keys[i] = CacheKey(conn.RealmID, k)
 	}
 	if err := s.cache.Delete(ctx, keys...); err != nil {
-		s.log.WarnContext(ctx, "invalidate cached lookups", "realm", conn.RealmID, "kinds", kinds, "err", err)
+		return Wrapf(err, Unavailable, "The cached QuickBooks lists could not be updated; the change will be applied again.")
 	}
+	return nil
 }

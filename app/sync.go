@@ -137,13 +137,15 @@ func (s *Service) applyEntityChange(ctx context.Context, conn Connection, ch Ent
 	case EntityPayment:
 		err = s.applyPaymentChange(ctx, conn, ch)
 	case EntityCustomer:
-		s.forgetLookups(ctx, conn, kindCustomers)
-		err = s.syncCustomer(ctx, conn, ch) // contactsync.go
+		if err = s.dropLookups(ctx, conn, kindCustomers); err == nil {
+			err = s.syncCustomer(ctx, conn, ch) // contactsync.go
+		}
 	case EntityItem:
-		s.forgetLookups(ctx, conn, kindItems)
-		err = s.syncItem(ctx, conn, ch) // productsync.go
+		if err = s.dropLookups(ctx, conn, kindItems); err == nil {
+			err = s.syncItem(ctx, conn, ch) // productsync.go
+		}
 	case EntityTerm:
-		s.forgetLookups(ctx, conn, kindTerms)
+		err = s.dropLookups(ctx, conn, kindTerms)
 	case EntityPreferences:
 		err = s.applyPreferencesChange(ctx, conn)
 	default:

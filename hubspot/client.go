@@ -14,6 +14,9 @@ import (
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/tokenflight"
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/pause"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/ratelimit"
 )
 
 // DefaultAPIBaseURL is HubSpot's API host (reference/hubspot.md section 4).
@@ -57,10 +60,10 @@ type Config struct {
 	// Now is the clock that decides when an access token has expired;
 	// default time.Now.
 	Now func() time.Time
-	// RateLimit is this process's budget of data requests per RateWindow
+	// RateLimit is the budget of data requests per RateWindow
 	// and portal, waited for before each request is sent (reference 4.5:
 	// 110 per 10 s for OAuth apps; limits.go). 0 means DefaultRateLimit, a
-	// negative value no limit. Replicas sharing a portal should split it.
+	// negative value no limit.
 	RateLimit int
 	// RateWindow is RateLimit's rolling window; default DefaultRateWindow.
 	RateWindow time.Duration
@@ -68,6 +71,9 @@ type Config struct {
 	// portal, which HubSpot counts apart from the window (reference 4.5:
 	// 5). 0 means DefaultSearchPerSecond, a negative value no limit.
 	SearchPerSecond int
+	// Limiter keeps both budgets: every replica's when it is shared
+	// (ratelimit.Shared), this process's by default (ratelimit.Local).
+	Limiter ratelimit.Limiter
 }
 
 // Client implements app.HubSpot over clarkmcc/go-hubspot's generic CRM
@@ -148,7 +154,10 @@ func New(cfg Config, saver app.PortalTokenStore) *Client {
 	// client, whose transport is left as it is); it lets through the
 	// OAuth calls, which carry no bearer token. The client's Timeout
 	// moves into the limiter's transport, to start after the wait.
-	limits := newRateLimiter(cfg.RateLimit, cfg.RateWindow, cfg.SearchPerSecond)
+	if cfg.Limiter == nil {
+		cfg.Limiter = ratelimit.NewLocal()
+	}
+	limits := newRateLimiter(cfg.Limiter, cfg.RateLimit, cfg.RateWindow, cfg.SearchPerSecond)
 	if limits != nil {
 		limited := *hc
 		next := hc.Transport
@@ -182,7 +191,7 @@ func New(cfg Config, saver app.PortalTokenStore) *Client {
 		retryBase:  cfg.RetryBase,
 		log:        log,
 		onAttempt:  cfg.Observe,
-		sleep:      sleep,
+		sleep:      pause.For,
 
 		clientID:     cfg.ClientID,
 		clientSecret: cfg.ClientSecret,

@@ -2,14 +2,17 @@ package hubspot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net/http"
-	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/ratelimit"
 )
 
 // Defaults of the client-side rate limits (reference/hubspot.md 4.5).
@@ -19,47 +22,35 @@ const (
 	DefaultSearchPerSecond = 5 // CRM search requests per second, outside the window
 )
 
-// rateLimiter keeps this process under HubSpot's per-portal limits
-// (reference 4.5): limit requests per rolling window (110 per 10 s for an
-// OAuth app, counted per installing account), and for CRM search, which
-// that window leaves out, searchLimit per second. A data call waits for
-// room before it is sent, bounded by its context, so HubSpot has no
-// reason to answer 429; one that still comes (another process sharing the
-// portal's budget) is retried as retry.go says.
+// rateLimiter keeps HubSpot's per-portal limits (reference 4.5): limit
+// requests per rolling window (110 per 10 s for an OAuth app, counted per
+// installing account), and for CRM search, which that window leaves out,
+// searchLimit per second. A data call waits for room before it is sent,
+// bounded by its context, so HubSpot has no reason to answer 429; one that
+// still comes is retried as retry.go says. The budgets are kept by a
+// ratelimit.Limiter: this process's (ratelimit.Local) or every replica's
+// (ratelimit.Shared over Redis), per Config.Limiter.
 //
 // Background calls (app.WithBackgroundPriority: the historical import)
-// may fill the window only up to limit less reserve, a tenth of it, so a
-// rep's card is not queued behind an import that uses the rest.
-//
-// Each request is stamped when it is sent and stamped again when its
-// answer arrives: HubSpot counts it somewhere in between, so the later
-// stamp keeps our window from freeing a place before HubSpot's does.
-//
-// It is per process, like quickbooks' limiter: replicas should split the
-// budget (Config.RateLimit) until a shared limiter lands. Portals are never
-// forgotten; each costs at most limit timestamps.
+// also draw on a second budget a tenth smaller than the window, so a
+// rep's card is never queued behind an import that uses the rest.
 type rateLimiter struct {
+	lim            ratelimit.Limiter
 	limit, reserve int
 	window         time.Duration
 	searchLimit    int
 
-	mu      sync.Mutex
-	windows map[windowKey]*rollingWindow
+	mu sync.Mutex
 	// portals maps the access tokens newCall used to their portal, so a
-	// request is counted against its portal's window whatever token it
-	// carries; a token not seen there is a window of its own.
+	// request is counted against its portal's budget whatever token it
+	// carries; a token not seen there has a budget of its own, named by
+	// its hash (the limiter's keys may be stored in Redis).
 	portals map[string]int64
 	recent  map[int64][]string // each portal's last tokens, to forget older ones
 }
 
-type windowKey struct {
-	portal int64
-	token  string // when the portal is unknown
-	search bool
-}
-
 // newRateLimiter returns nil when both limits are off.
-func newRateLimiter(limit int, window time.Duration, searchLimit int) *rateLimiter {
+func newRateLimiter(lim ratelimit.Limiter, limit int, window time.Duration, searchLimit int) *rateLimiter {
 	if limit <= 0 && searchLimit <= 0 {
 		return nil
 	}
@@ -67,8 +58,8 @@ func newRateLimiter(limit int, window time.Duration, searchLimit int) *rateLimit
 	if limit >= 10 {
 		reserve = limit / 10
 	}
-	return &rateLimiter{limit: limit, reserve: reserve, window: window, searchLimit: searchLimit,
-		windows: map[windowKey]*rollingWindow{}, portals: map[string]int64{}, recent: map[int64][]string{}}
+	return &rateLimiter{lim: lim, limit: limit, reserve: reserve, window: window, searchLimit: searchLimit,
+		portals: map[string]int64{}, recent: map[int64][]string{}}
 }
 
 // bind records that token is portal's.
@@ -90,101 +81,45 @@ func (l *rateLimiter) bind(token string, portal int64) {
 	l.recent[portal] = toks
 }
 
-// windowFor is the window a request with token counts against.
-func (l *rateLimiter) windowFor(token string, search bool) (*rollingWindow, int) {
+// keyFor names the budget a request with token counts against.
+func (l *rateLimiter) keyFor(token string) string {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	k := windowKey{search: search}
-	if p, ok := l.portals[token]; ok {
-		k.portal = p
-	} else {
-		k.token = token
+	p, ok := l.portals[token]
+	l.mu.Unlock()
+	if ok {
+		return "hs:" + strconv.FormatInt(p, 10)
 	}
-	w := l.windows[k]
-	if w == nil {
-		w = &rollingWindow{}
-		l.windows[k] = w
-	}
-	if search {
-		return w, l.searchLimit
-	}
-	return w, l.limit
+	sum := sha256.Sum256([]byte(token))
+	return "hs:token:" + hex.EncodeToString(sum[:12])
 }
 
 // acquire waits until a request with token may be sent; release must be
 // called when its answer has arrived. It fails only with ctx's error.
 func (l *rateLimiter) acquire(ctx context.Context, token string, search, background bool) (release func(), err error) {
-	w, limit := l.windowFor(token, search)
-	per := l.window
+	key := l.keyFor(token)
 	if search {
-		per = time.Second
+		if l.searchLimit <= 0 {
+			return func() {}, nil
+		}
+		return l.lim.Acquire(ctx, key+":search", ratelimit.Budget{Requests: l.searchLimit, Per: time.Second})
 	}
-	if limit <= 0 {
+	if l.limit <= 0 {
 		return func() {}, nil
 	}
-	allowed := limit
-	if background && !search {
-		allowed = max(limit-l.reserve, 1)
+	window := ratelimit.Budget{Requests: l.limit, Per: l.window}
+	if !background || l.reserve == 0 {
+		return l.lim.Acquire(ctx, key, window)
 	}
-	h, err := w.take(ctx, allowed, per)
+	freeBackground, err := l.lim.Acquire(ctx, key+":background", ratelimit.Budget{Requests: l.limit - l.reserve, Per: l.window})
 	if err != nil {
 		return nil, err
 	}
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			w.mu.Lock()
-			h.at = time.Now()
-			w.mu.Unlock()
-		})
-	}, nil
-}
-
-// rollingWindow is one portal's log of requests.
-type rollingWindow struct {
-	mu   sync.Mutex
-	hits []*hit
-}
-
-type hit struct{ at time.Time }
-
-// take records a request once fewer than allowed requests fall within the
-// last per, waiting for enough of the oldest to leave it.
-func (w *rollingWindow) take(ctx context.Context, allowed int, per time.Duration) (*hit, error) {
-	for {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		w.mu.Lock()
-		now := time.Now()
-		cut := now.Add(-per)
-		live := w.hits[:0]
-		for _, h := range w.hits {
-			if h.at.After(cut) {
-				live = append(live, h)
-			}
-		}
-		clear(w.hits[len(live):])
-		w.hits = live
-		if len(w.hits) < allowed {
-			h := &hit{at: now}
-			w.hits = append(w.hits, h)
-			w.mu.Unlock()
-			return h, nil
-		}
-		// Wait until all but allowed-1 of the live requests are older
-		// than per.
-		times := make([]time.Time, len(w.hits))
-		for i, h := range w.hits {
-			times[i] = h.at
-		}
-		w.mu.Unlock()
-		slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
-		wait := times[len(times)-allowed].Add(per).Sub(now)
-		if err := sleep(ctx, max(wait, time.Millisecond)); err != nil {
-			return nil, err
-		}
+	free, err := l.lim.Acquire(ctx, key, window)
+	if err != nil {
+		freeBackground()
+		return nil, err
 	}
+	return func() { free(); freeBackground() }, nil
 }
 
 // limitedTransport waits for the rate limiter before each request that

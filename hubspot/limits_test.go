@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/ratelimit"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/hubspotfake"
 )
 
@@ -29,7 +30,7 @@ func takeN(t *testing.T, l *rateLimiter, ctx context.Context, token string, sear
 // until the oldest leaves the window. Tokens of one portal share it;
 // another portal has its own.
 func TestRateLimiterRollingWindow(t *testing.T) {
-	l := newRateLimiter(5, 300*time.Millisecond, 0)
+	l := newRateLimiter(ratelimit.NewLocal(), 5, 300*time.Millisecond, 0)
 	l.bind("a1", 1)
 	l.bind("a2", 1)
 	l.bind("b", 2)
@@ -59,7 +60,7 @@ func TestRateLimiterRollingWindow(t *testing.T) {
 // TestRateLimiterKeepsAReserveFromBackgroundWork: background calls stop a
 // tenth short of the limit; a rep's call still goes at once.
 func TestRateLimiterKeepsAReserveFromBackgroundWork(t *testing.T) {
-	l := newRateLimiter(20, 400*time.Millisecond, 0)
+	l := newRateLimiter(ratelimit.NewLocal(), 20, 400*time.Millisecond, 0)
 	l.bind("tok", 7)
 	ctx := context.Background()
 	if d := takeN(t, l, ctx, "tok", false, true, 18); d > 100*time.Millisecond {
@@ -76,7 +77,7 @@ func TestRateLimiterKeepsAReserveFromBackgroundWork(t *testing.T) {
 // TestRateLimiterSearchHasItsOwnBudget: search is outside the window and
 // limited per second.
 func TestRateLimiterSearchHasItsOwnBudget(t *testing.T) {
-	l := newRateLimiter(2, time.Minute, 3)
+	l := newRateLimiter(ratelimit.NewLocal(), 2, time.Minute, 3)
 	ctx := context.Background()
 	takeN(t, l, ctx, "tok", false, false, 2)
 	if d := takeN(t, l, ctx, "tok", true, false, 3); d > 100*time.Millisecond {
@@ -85,7 +86,7 @@ func TestRateLimiterSearchHasItsOwnBudget(t *testing.T) {
 	if d := takeN(t, l, ctx, "tok", true, false, 1); d < 900*time.Millisecond {
 		t.Errorf("the 4th search in a second waited %s", d)
 	}
-	if newRateLimiter(0, time.Second, 0) != nil {
+	if newRateLimiter(ratelimit.NewLocal(), 0, time.Second, 0) != nil {
 		t.Error("a limiter with both limits off")
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/tokenflight"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/ratelimit"
 )
 
 // Defaults of Config.
@@ -56,10 +57,13 @@ type Config struct {
 	HTTPClient *http.Client
 	// MinorVersion is sent as ?minorversion= on every data call.
 	MinorVersion string
-	// RequestsPerMinute and MaxConcurrent are this process's per-realm
-	// budget, enforced before QBO enforces its own (reference 4).
+	// RequestsPerMinute and MaxConcurrent are the per-realm budget,
+	// enforced before QBO enforces its own (reference 4).
 	RequestsPerMinute int
 	MaxConcurrent     int
+	// Limiter keeps the budget: every replica's when it is shared
+	// (ratelimit.Shared), this process's by default (ratelimit.Local).
+	Limiter ratelimit.Limiter
 	// MaxRetries bounds retries of 429, 5xx and transport failures; a
 	// negative value means none.
 	MaxRetries int
@@ -76,14 +80,15 @@ type Config struct {
 
 // Client is the QuickBooks Online adapter: it implements app.QuickBooks for
 // any number of connections and realms. It is safe for concurrent use; one
-// Client per process shares the token cache and the per-realm limits.
+// Client per process shares the token cache and the per-realm limits
+// (with other replicas too, when Config.Limiter is shared).
 type Client struct {
 	cfg    Config
 	http   *http.Client
 	saver  app.TokenStore
 	log    *slog.Logger
 	now    func() time.Time
-	limits *limiter
+	limits ratelimit.Limiter
 	keeper *tokenflight.Keeper // the connections' tokens
 	// pageSize is the MAXRESULTS of list reads: maxResults, lowered by
 	// tests to exercise paging without thousands of rows.
@@ -115,6 +120,9 @@ func New(cfg Config, tokens app.TokenStore) *Client {
 	case cfg.MaxRetries < 0:
 		cfg.MaxRetries = 0
 	}
+	if cfg.Limiter == nil {
+		cfg.Limiter = ratelimit.NewLocal()
+	}
 	if cfg.RetryBase <= 0 {
 		cfg.RetryBase = DefaultRetryBase
 	}
@@ -133,7 +141,7 @@ func New(cfg Config, tokens app.TokenStore) *Client {
 		saver:    tokens,
 		log:      cfg.Logger,
 		now:      cfg.Now,
-		limits:   newLimiter(cfg.RequestsPerMinute, cfg.MaxConcurrent),
+		limits:   cfg.Limiter,
 		pageSize: maxResults,
 	}
 	c.keeper = c.newKeeper()
@@ -264,7 +272,7 @@ func (c *Client) call(ctx context.Context, conn app.Connection, r request) error
 // Transport errors name the path, never the query string, which may hold
 // search text.
 func (c *Client) send(ctx context.Context, realmID, op string, r *request, u, access string, payload []byte) (*http.Response, []byte, error) {
-	release, err := c.limits.acquire(ctx, realmID)
+	release, err := c.limits.Acquire(ctx, limitKey(realmID), c.realmBudget())
 	if err != nil {
 		return nil, nil, err
 	}

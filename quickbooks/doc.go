@@ -17,7 +17,7 @@
 //   - classify.go: the one place where an answer becomes an app code.
 //   - errors.go: UpstreamError, the wire detail kept for logs.
 //   - tokens.go: access tokens, refresh, the per-connection token cache.
-//   - limits.go: per-realm sliding window and concurrency slots.
+//   - limits.go: the per-realm budget, kept by a ratelimit.Limiter.
 //   - retry.go: bounded backoff with full jitter.
 //   - query.go: QuoteLiteral, id checks and a small SELECT builder.
 //   - company.go, invoices.go, lists.go, create.go, search.go, send.go:

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/pause"
 )
 
 // Retries: bounded, with exponential backoff and full jitter (a random wait
@@ -56,21 +58,6 @@ func fitsDeadline(ctx context.Context, d time.Duration) bool {
 	return !ok || time.Until(deadline) > d
 }
 
-// sleep waits d or until ctx is done, returning ctx's error then.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // retryWait decides after a failed attempt whose classified error is err:
 // it waits and returns nil when the call should be made again, or returns
 // the error to give the caller. retries counts the retries made so far.
@@ -87,7 +74,7 @@ func (c *Client) retryWait(ctx context.Context, err error, resp *http.Response, 
 		return err
 	}
 	c.log.WarnContext(ctx, "quickbooks: retrying", "upstream", ue, "wait", wait)
-	if sleep(ctx, wait) != nil {
+	if pause.For(ctx, wait) != nil {
 		return contextError(ctx, err)
 	}
 	*retries++

@@ -28,6 +28,21 @@ func New(client *goredis.Client, opt Options) *Cache {
 // Cache, since Redis being down is a miss, not a reason not to start. Only a
 // bad url is an error.
 func Dial(ctx context.Context, url string, opt Options) (*Cache, error) {
+	client, err := NewClient(url)
+	if err != nil {
+		return nil, err
+	}
+	c := New(client, opt)
+	if err := c.Ping(ctx); err != nil {
+		c.log.Warn("redis unreachable at start; serving misses until it answers", "addr", client.Options().Addr, "err", err)
+	}
+	return c, nil
+}
+
+// NewClient parses url (as Dial) and returns a client that honours its
+// callers' context deadlines (ContextTimeoutEnabled). It does not connect.
+// A bad url's error never quotes the url, which may hold a password.
+func NewClient(url string) (*goredis.Client, error) {
 	o, err := goredis.ParseURL(url)
 	if uerr := (*neturl.Error)(nil); errors.As(err, &uerr) {
 		err = uerr.Err // url.Error quotes the whole url, password included
@@ -36,11 +51,7 @@ func Dial(ctx context.Context, url string, opt Options) (*Cache, error) {
 		return nil, fmt.Errorf("redis: parse url: %w", err)
 	}
 	o.ContextTimeoutEnabled = true
-	c := New(goredis.NewClient(o), opt)
-	if err := c.Ping(ctx); err != nil {
-		c.log.Warn("redis unreachable at start; serving misses until it answers", "addr", o.Addr, "err", err)
-	}
-	return c, nil
+	return goredis.NewClient(o), nil
 }
 
 // remote stores values in Redis, bounding each call by timeout.

@@ -15,6 +15,7 @@ import (
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/hubspot"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/queue"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/quickbooks"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/ratelimit"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/redis"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/server"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/store"
@@ -28,6 +29,7 @@ const shutdownGrace = 15 * time.Second
 type service struct {
 	store   *store.Store
 	cache   *redis.Cache
+	limits  io.Closer // the shared rate limits' Redis client; nil without Redis
 	qbo     *quickbooks.Client
 	hs      *hubspot.Client
 	metrics *server.Metrics
@@ -51,11 +53,24 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 	metrics := server.NewMetrics()
 	cacheOpts := redis.Options{Logger: log.With("component", "cache"), Observe: metrics.CacheResult}
 	var cache *redis.Cache
+	// With Redis, every replica shares one budget of each QuickBooks realm
+	// and HubSpot portal; without it, this process keeps them alone.
+	var limiter ratelimit.Limiter = ratelimit.NewLocal()
+	var limits io.Closer
 	if cfg.RedisURL.Value() == "" {
 		cache = redis.NewInProcess(50_000, cacheOpts)
-	} else if cache, err = redis.Dial(ctx, cfg.RedisURL.Value(), cacheOpts); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("connect cache: %w", err)
+	} else {
+		if cache, err = redis.Dial(ctx, cfg.RedisURL.Value(), cacheOpts); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("connect cache: %w", err)
+		}
+		client, err := redis.NewClient(cfg.RedisURL.Value())
+		if err != nil {
+			cache.Close()
+			st.Close()
+			return nil, fmt.Errorf("connect rate limits: %w", err)
+		}
+		limiter, limits = ratelimit.NewShared(client, ratelimit.SharedOptions{Logger: log.With("component", "ratelimit")}), client
 	}
 
 	qbo := quickbooks.New(quickbooks.Config{
@@ -64,6 +79,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 		RevokeURL:    cfg.QuickBooks.RevokeURL,
 		ClientID:     cfg.QuickBooks.ClientID,
 		ClientSecret: cfg.QuickBooks.ClientSecret.Value(),
+		Limiter:      limiter,
 		Logger:       log.With("component", "quickbooks"),
 		Observe:      func(op, outcome string) { metrics.UpstreamCall("quickbooks", op, outcome) },
 	}, st)
@@ -71,6 +87,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 		APIBaseURL:   cfg.HubSpot.APIBaseURL,
 		ClientID:     cfg.HubSpot.ClientID,
 		ClientSecret: cfg.HubSpot.ClientSecret.Value(),
+		Limiter:      limiter,
 		Logger:       log.With("component", "hubspot"),
 		Observe:      func(op, outcome string) { metrics.UpstreamCall("hubspot", op, outcome) },
 	}, st)
@@ -81,8 +98,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 	db, dialect := st.Shared()
 	jobs, err := queue.Open(ctx, db, dialect, bound, queueOptions(cfg.Sync, log.With("component", "queue")))
 	if err != nil {
-		cache.Close()
-		st.Close()
+		closeAll(limits, cache, st)
 		return nil, fmt.Errorf("open job queue: %w", err)
 	}
 
@@ -113,7 +129,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger) (*servic
 		// the fake's webhooks without a line of its own.
 		QBOWebhookVerifierToken: cfg.QuickBooks.WebhookVerifierToken.Value(),
 	})
-	return &service{store: st, cache: cache, qbo: qbo, hs: hs, metrics: metrics, server: srv, jobs: jobs, app: svc}, nil
+	return &service{store: st, cache: cache, limits: limits, qbo: qbo, hs: hs, metrics: metrics, server: srv, jobs: jobs, app: svc}, nil
 }
 
 // queueOptions maps the sync's configuration onto the queue's options.
@@ -158,14 +174,25 @@ const tokenGrace = 65 * time.Second
 
 // close stops the job queue (running jobs finish within shutdownGrace),
 // lets token refreshes in flight save their rotated tokens, then releases
-// the cache and the store.
+// the rate limits' client, the cache and the store.
 func (s *service) close() error {
 	qctx, qcancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer qcancel()
 	qerr := s.jobs.Stop(qctx)
 	ctx, cancel := context.WithTimeout(context.Background(), tokenGrace)
 	defer cancel()
-	return errors.Join(qerr, s.qbo.Close(ctx), s.hs.Close(ctx), s.cache.Close(), s.store.Close())
+	return errors.Join(qerr, s.qbo.Close(ctx), s.hs.Close(ctx), closeAll(s.limits, s.cache, s.store))
+}
+
+// closeAll closes each of cs that is not nil, in order.
+func closeAll(cs ...io.Closer) error {
+	var errs []error
+	for _, c := range cs {
+		if c != nil {
+			errs = append(errs, c.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // serveUntilDone serves the API on api and metrics on debug until ctx ends,

@@ -30,6 +30,8 @@ import (
 	"time"
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/pause"
 )
 
 // Keeper refreshes the tokens of many credentials of one provider.
@@ -234,7 +236,7 @@ func (k *Keeper) run(ctx context.Context, id string, s *state, f *flight) {
 				waits = defaultSaveRetries
 			}
 			for _, wait := range waits {
-				if sleepCtx(ctx, wait) != nil {
+				if pause.For(ctx, wait) != nil {
 					break
 				}
 				if next, err = k.lockedRefresh(ctx, id, s, old, &unsaved, &exchanged); err == nil {
@@ -347,18 +349,6 @@ func (k *Keeper) lockedRefresh(ctx context.Context, id string, s *state, old app
 		}
 		return t, err
 	})
-}
-
-// sleepCtx waits d unless ctx ends first.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // refreshStored is the refresh run under Lock, given the stored tokens.
