@@ -5,6 +5,7 @@
 //	hubspot-quickbooks demo      the real service wired to the sandbox fakes and the demo seed, on loopback
 //	hubspot-quickbooks sandbox   only the QuickBooks Online and HubSpot fakes, on loopback
 //	hubspot-quickbooks card      call the card API as HubSpot's hubspot.fetch does (signed)
+//	hubspot-quickbooks healthcheck  exit 0 when the service on this machine answers /healthz
 //	hubspot-quickbooks rotate-key  re-encrypt stored tokens from ENCRYPTION_KEY to NEW_ENCRYPTION_KEY (offline)
 //	hubspot-quickbooks sync import  import a QuickBooks company's existing invoices into HubSpot, with a progress bar
 //
@@ -43,6 +44,7 @@ commands:
   demo      run the service against the sandbox fakes with the demo seed
   sandbox   serve the QuickBooks Online and HubSpot fakes with the demo seed
   card      call the card API signed as HubSpot would (see: card -h)
+  healthcheck  exit 0 when the service on this machine answers /healthz (the image's HEALTHCHECK)
   rotate-key  re-encrypt stored tokens under NEW_ENCRYPTION_KEY, replicas stopped (see: rotate-key -h)
   sync import  import a QuickBooks company's existing invoices into HubSpot (see: sync -h)
 `
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, getenv env, stdout, stderr io.Write
 		return runRotateKey(ctx, args[1:], getenv, stdout, stderr)
 	case "sync":
 		return runSync(ctx, args[1:], getenv, stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
