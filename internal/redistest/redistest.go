@@ -6,15 +6,15 @@ package redistest
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/localsvc"
 )
 
 // URL is the shared Redis of the tests.
@@ -73,10 +73,8 @@ func unavailable(t testing.TB, err error) {
 // Server is a private redis-server on a loopback port of its own, keeping
 // nothing on disk.
 type Server struct {
-	Addr string
-	t    testing.TB
-	mu   sync.Mutex
-	cmd  *exec.Cmd
+	*localsvc.Redis
+	t testing.TB
 }
 
 // Start starts a private redis-server, stopped when t ends. Without the
@@ -86,16 +84,12 @@ func Start(t testing.TB) *Server {
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		unavailable(t, fmt.Errorf("redis-server is not installed: %w", err))
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	r, err := localsvc.StartRedis(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	s := &Server{Addr: addr, t: t}
-	s.Restart()
-	t.Cleanup(s.Stop)
-	return s
+	t.Cleanup(r.Kill)
+	return &Server{Redis: r, t: t}
 }
 
 // Client returns a new client of the server, closed when the test ends.
@@ -103,50 +97,14 @@ func (s *Server) Client() *goredis.Client {
 	return client(s.t, &goredis.Options{Addr: s.Addr, MaxRetries: -1})
 }
 
-// Stop kills the server (SIGKILL: what it held is gone) and waits for it.
-func (s *Server) Stop() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cmd == nil {
-		return
-	}
-	_ = s.cmd.Process.Kill()
-	_ = s.cmd.Wait()
-	s.cmd = nil
-}
+// Stop kills the server (SIGKILL: what it held is gone).
+func (s *Server) Stop() { s.Kill() }
 
 // Restart starts the server again on its address and waits until it
 // answers.
 func (s *Server) Restart() {
 	s.t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cmd != nil {
-		return
-	}
-	_, port, _ := net.SplitHostPort(s.Addr)
-	if _, err := strconv.Atoi(port); err != nil {
-		s.t.Fatalf("redistest: address %q", s.Addr)
-	}
-	cmd := exec.Command("redis-server", "--bind", "127.0.0.1", "--port", port, "--save", "", "--appendonly", "no",
-		"--dir", s.t.TempDir(), "--logfile", "")
-	if err := cmd.Start(); err != nil {
-		s.t.Fatalf("redistest: start redis-server: %v", err)
-	}
-	s.cmd = cmd
-	c := goredis.NewClient(&goredis.Options{Addr: s.Addr, MaxRetries: -1})
-	defer c.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		err := c.Ping(ctx).Err()
-		cancel()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("redistest: redis-server on %s did not answer: %v", s.Addr, err)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if err := s.Start(); err != nil {
+		s.t.Fatal(err)
 	}
 }
