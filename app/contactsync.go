@@ -27,8 +27,10 @@ import (
 //     use; an active customer's sync writes "active" only once it exists);
 //     nothing leaves it.
 //   - Companies: a customer with a CompanyName is associated (primary)
-//     with the HubSpot company of that name, found by search or, under
-//     create_or_update only, created.
+//     with the HubSpot company of that name: the one whose
+//     CompanyKeyProperty is the name's key (CompanyKey), else one found by
+//     name, else, under create_or_update only, a new one carrying the key,
+//     so a retried create whose answer was lost finds the first.
 //   - The pair customer → contact (and company) is stored per connection
 //     (SyncedRecordStore), so an update neither searches nor matches again.
 //
@@ -38,6 +40,18 @@ import (
 // ContactStatusProperty is the contact property contact sync's keep marks
 // (inactive) and keeps up to date (active) once made.
 const ContactStatusProperty = "qbo_customer_status"
+
+// CompanyKeyProperty is the unique company property (hasUniqueValue) every
+// company contact sync creates carries: CompanyKey of its name.
+const CompanyKeyProperty = "qbo_company_key"
+
+// CompanyKey is the CompanyKeyProperty value of a QuickBooks company's
+// customers' CompanyName: "<realm>:<name>", the name in lower case with
+// its runs of spaces made one, so "Acme  Corp" and "acme corp" are one
+// company.
+func CompanyKey(realmID, companyName string) string {
+	return realmID + ":" + strings.ToLower(strings.Join(strings.Fields(companyName), " "))
+}
 
 // The QuickBooks customer fields contact sync can send (ContactQBOFields).
 const (
@@ -198,21 +212,24 @@ type CRMObjects interface {
 	// companies, products).
 	ObjectProperties(ctx context.Context, portal Portal, t ObjectType) ([]HubSpotProperty, error)
 	// EnsureSyncProperties creates, if missing, the app's own properties
-	// of a type: ContactStatusProperty on contacts; ProductStatusProperty
-	// and ProductKeyProperty (unique) on products. Safe to call again.
+	// of a type: ContactStatusProperty on contacts; CompanyKeyProperty
+	// (unique) on companies; ProductStatusProperty and ProductKeyProperty
+	// (unique) on products. Safe to call again.
 	EnsureSyncProperties(ctx context.Context, portal Portal, t ObjectType) error
 	// ContactByEmail returns the live contact whose email is email (read
 	// by idProperty=email, consistent at once); "" when none.
 	ContactByEmail(ctx context.Context, portal Portal, email string) (string, error)
-	// FindCompanyByName returns the oldest live company whose name is name
-	// (search); "" when none.
-	FindCompanyByName(ctx context.Context, portal Portal, name string) (string, error)
+	// FindCompany returns the live company whose CompanyKeyProperty is key
+	// (read by idProperty, consistent at once), else the oldest whose name
+	// is name (search; when name is set); "" when none.
+	FindCompany(ctx context.Context, portal Portal, key, name string) (string, error)
 	// FindProduct returns the live product whose ProductKeyProperty is key,
 	// else the oldest whose hs_sku is sku (when sku is set), else whose
 	// name is name; "" when none.
 	FindProduct(ctx context.Context, portal Portal, key, sku, name string) (string, error)
 	// CreateObject creates a record and returns its id; Conflict when a
-	// unique value (a contact's email, a product's key) is in use.
+	// unique value (a contact's email, a company's or a product's key) is
+	// in use.
 	CreateObject(ctx context.Context, portal Portal, t ObjectType, properties map[string]string) (string, error)
 	// UpdateObject writes properties ("" clears one); NotFound when the
 	// record is gone.
@@ -441,13 +458,16 @@ func beforeEnabled(changed time.Time, set SyncSettings) bool {
 func (s *Service) syncCustomer(ctx context.Context, conn Connection, ch EntityChange) error {
 	n := &recordNote{}
 	var cust *Customer
-	err := s.syncCustomerNoted(ctx, conn, ch, &cust, n)
+	err := s.syncCustomerNoted(ctx, conn, ch, nil, &cust, n)
 	s.recordRecordSync(ctx, conn, SyncContacts, EntityCustomer, ch, customerWords(cust, ch.EntityID), n, err)
 	return err
 }
 
-func (s *Service) syncCustomerNoted(ctx context.Context, conn Connection, ch EntityChange, custp **Customer, n *recordNote) error {
-	w, ok, err := prepareRecord(ctx, s, conn, ch, customerKind, custp, n)
+// syncCustomerNoted syncs one customer, noting what it did in n; given is
+// the customer as an import read it (nil: read it now; see
+// prepareRecord).
+func (s *Service) syncCustomerNoted(ctx context.Context, conn Connection, ch EntityChange, given *Customer, custp **Customer, n *recordNote) error {
+	w, ok, err := prepareRecord(ctx, s, conn, ch, customerKind, given, custp, n)
 	if err != nil || !ok {
 		return err
 	}
@@ -491,19 +511,10 @@ func (s *Service) syncCustomerNoted(ctx context.Context, conn Connection, ch Ent
 			n.set(ActionSkipped, OutcomeSkipped, "", words+" was left out: HubSpot has no contact with its email, and contact sync only updates contacts.")
 			return nil
 		}
-		id, err = objs.CreateObject(ctx, portal, Contacts, nonEmpty(values))
-		if ErrorCode(err) == Conflict { // made meanwhile, or a lost answer's retry
-			if id, err = objs.ContactByEmail(ctx, portal, email); err == nil && id != "" {
-				err = objs.UpdateObject(ctx, portal, Contacts, id, values)
-			}
-		} else {
-			created = true
-		}
+		id, created, err = createOnce(ctx, objs, portal, Contacts, nonEmpty(values), values, "its email",
+			func() (string, error) { return objs.ContactByEmail(ctx, portal, email) })
 		if err != nil {
 			return err
-		}
-		if id == "" {
-			return Errorf(Unavailable, "HubSpot refused the contact as a duplicate but does not find it by its email yet.")
 		}
 	}
 	n.hubspotID = id
@@ -527,8 +538,9 @@ func (s *Service) syncCustomerNoted(ctx context.Context, conn Connection, ch Ent
 
 // associateCustomerCompany associates the contact of rec with the HubSpot
 // company of the customer's CompanyName (primary): the one recorded for
-// that name before, else the one found by name, else (create_or_update
-// only) a new one; and records it.
+// that name before, else the one with the name's key, else the one found
+// by name, else (create_or_update only) a new one carrying the key; and
+// records it.
 func (s *Service) associateCustomerCompany(ctx context.Context, objs CRMObjects, st SyncedRecordStore, portal Portal, conn Connection,
 	rec *SyncedRecord, name string, write WriteChoice) error {
 	if rec.CompanyID != "" && rec.CompanyName == name {
@@ -537,7 +549,8 @@ func (s *Service) associateCustomerCompany(ctx context.Context, objs CRMObjects,
 			return err
 		}
 	}
-	id, err := objs.FindCompanyByName(ctx, portal, name)
+	key := CompanyKey(conn.RealmID, name)
+	id, err := objs.FindCompany(ctx, portal, key, name)
 	if err != nil {
 		return err
 	}
@@ -545,7 +558,12 @@ func (s *Service) associateCustomerCompany(ctx context.Context, objs CRMObjects,
 		if write != WriteCreateOrUpdate {
 			return nil
 		}
-		if id, err = objs.CreateObject(ctx, portal, Companies, map[string]string{"name": name}); err != nil {
+		if err := objs.EnsureSyncProperties(ctx, portal, Companies); err != nil {
+			return err
+		}
+		id, _, err = createOnce(ctx, objs, portal, Companies, map[string]string{"name": name, CompanyKeyProperty: key}, nil, "its key",
+			func() (string, error) { return objs.FindCompany(ctx, portal, key, "") })
+		if err != nil {
 			return err
 		}
 	}
@@ -554,6 +572,38 @@ func (s *Service) associateCustomerCompany(ctx context.Context, objs CRMObjects,
 	}
 	rec.CompanyID, rec.CompanyName = id, name
 	return st.SaveSyncedRecord(ctx, conn.ID, SyncContacts, *rec)
+}
+
+// createOnce creates a record of type t with create, which holds a unique
+// value (a contact's email, a company's or product's key). When HubSpot
+// refuses it as a duplicate (made meanwhile, or the retry of a create
+// whose answer was lost made it), find (by that value, which by names)
+// gives the record that has it, and values are written to it: created is
+// false then.
+func createOnce(ctx context.Context, objs CRMObjects, portal Portal, t ObjectType, create, values map[string]string, by string,
+	find func() (string, error)) (id string, created bool, err error) {
+	id, err = objs.CreateObject(ctx, portal, t, create)
+	if ErrorCode(err) != Conflict {
+		return id, err == nil, err
+	}
+	if id, err = find(); err != nil {
+		return "", false, err
+	}
+	if id == "" {
+		return "", false, Errorf(Unavailable, "HubSpot refused the %s as a duplicate but does not find it by %s yet.", objectNoun(t), by)
+	}
+	if len(values) == 0 {
+		return id, false, nil
+	}
+	return id, false, objs.UpdateObject(ctx, portal, t, id, values)
+}
+
+// objectNoun is one record of a HubSpot type, for messages.
+func objectNoun(t ObjectType) string {
+	if t == Companies {
+		return "company"
+	}
+	return strings.TrimSuffix(string(t), "s")
 }
 
 // nonEmpty are the values worth sending on a create.
@@ -586,7 +636,7 @@ func (s *Service) retireRecord(ctx context.Context, objs CRMObjects, portal Port
 		if err := objs.ArchiveObject(ctx, portal, t, rec.HubSpotID); err != nil {
 			return err
 		}
-		n.set(ActionArchived, OutcomeSucceeded, rec.HubSpotID, fmt.Sprintf("%s was %s; its HubSpot %s was archived.", words, what, strings.TrimSuffix(string(t), "s")))
+		n.set(ActionArchived, OutcomeSucceeded, rec.HubSpotID, fmt.Sprintf("%s was %s; its HubSpot %s was archived.", words, what, objectNoun(t)))
 		return nil
 	}
 	if err := objs.EnsureSyncProperties(ctx, portal, t); err != nil {
@@ -596,7 +646,7 @@ func (s *Service) retireRecord(ctx context.Context, objs CRMObjects, portal Port
 	if err := objs.UpdateObject(ctx, portal, t, rec.HubSpotID, mark); err != nil && ErrorCode(err) != NotFound {
 		return err
 	}
-	n.set(ActionMarked, OutcomeSucceeded, rec.HubSpotID, fmt.Sprintf("%s was %s; its HubSpot %s was kept and marked inactive.", words, what, strings.TrimSuffix(string(t), "s")))
+	n.set(ActionMarked, OutcomeSucceeded, rec.HubSpotID, fmt.Sprintf("%s was %s; its HubSpot %s was kept and marked inactive.", words, what, objectNoun(t)))
 	return nil
 }
 
@@ -613,6 +663,7 @@ func (s *Service) forgetRecordProperties(ctx context.Context, portal Portal, t O
 // kind (customers to contacts, items to products) need to know of it.
 type recordKind[T any] struct {
 	object     SyncObject
+	entity     string // EntityCustomer, EntityItem
 	hubspot    ObjectType
 	statusProp string // the property "keep" marks inactive
 	syncLabel  string // "contact sync"
@@ -622,10 +673,11 @@ type recordKind[T any] struct {
 	inactive   func(*T) bool
 	updatedAt  func(*T) time.Time
 	words      func(*T, string) string
+	id         func(*T) string
 }
 
 var customerKind = recordKind[Customer]{
-	object: SyncContacts, hubspot: Contacts, statusProp: ContactStatusProperty,
+	object: SyncContacts, entity: EntityCustomer, hubspot: Contacts, statusProp: ContactStatusProperty,
 	syncLabel: "contact sync", recordNoun: "customer",
 	read: func(ctx context.Context, rr RecordReader, conn Connection, id string) (Customer, error) {
 		return rr.Customer(ctx, conn, id)
@@ -634,6 +686,7 @@ var customerKind = recordKind[Customer]{
 	inactive:  func(c *Customer) bool { return c.Inactive },
 	updatedAt: func(c *Customer) time.Time { return c.UpdatedAt },
 	words:     customerWords,
+	id:        func(c *Customer) string { return c.ID },
 }
 
 // recordWork is what the shared steps hand a kind's own writing.
@@ -652,8 +705,10 @@ type recordWork[T any] struct {
 // sync on, read the record (gone when QuickBooks no longer has it), did it
 // change since the sync was turned on, what it is mapped to, retire it when
 // gone or inactive, and skip when creates and updates do nothing. ok is
-// false when nothing is left for the kind's own writing.
-func prepareRecord[T any](ctx context.Context, s *Service, conn Connection, ch EntityChange, k recordKind[T], recp **T, n *recordNote) (recordWork[T], bool, error) {
+// false when nothing is left for the kind's own writing. An import
+// (importrecords.go) gives the record as its page read it: it is not read
+// again, and its age does not matter.
+func prepareRecord[T any](ctx context.Context, s *Service, conn Connection, ch EntityChange, k recordKind[T], given *T, recp **T, n *recordNote) (recordWork[T], bool, error) {
 	var w recordWork[T]
 	set, ps, portal, ok, err := s.recordScope(ctx, conn, k.object)
 	if err != nil || !ok {
@@ -666,7 +721,10 @@ func prepareRecord[T any](ctx context.Context, s *Service, conn Connection, ch E
 	}
 	n.inScope = true
 	r := k.gone(ch.EntityID)
-	if !ch.Deleted {
+	switch {
+	case given != nil:
+		r = *given
+	case !ch.Deleted:
 		got, err := k.read(ctx, rr, conn, ch.EntityID)
 		switch {
 		case ErrorCode(err) == NotFound:
@@ -682,7 +740,7 @@ func prepareRecord[T any](ctx context.Context, s *Service, conn Connection, ch E
 	if changed.IsZero() {
 		changed = ch.LastUpdated
 	}
-	if beforeEnabled(changed, *set) {
+	if given == nil && beforeEnabled(changed, *set) {
 		n.inScope = false
 		return w, false, nil
 	}

@@ -96,7 +96,12 @@ func (s *Service) CreateInvoice(ctx context.Context, portalID int64, obj ObjectR
 	if err != nil {
 		return nil, fmt.Errorf("encode create answer: %w", err)
 	}
-	if err := s.store.FinishAttempt(ctx, portalID, key, stored); err != nil {
+	// The invoice exists: its answer is stored even if the rep has gone
+	// (the request cancelled), so a retry replays it at once rather than
+	// wait for the hold to lapse.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := s.store.FinishAttempt(fctx, portalID, key, stored); err != nil {
 		// The invoice exists and is linked; a retry replays QBO's answers.
 		s.log.WarnContext(ctx, "store create answer", "portal", portalID, "err", err)
 	}

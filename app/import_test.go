@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -42,13 +43,13 @@ func (p *pagerDouble) add(n int, t time.Time) {
 	for range n {
 		p.next++
 		id := strconv.Itoa(p.next)
-		p.rows = append(p.rows, CreatedInvoice{Invoice: Invoice{ID: id}, CreatedAt: t})
+		p.rows = append(p.rows, CreatedInvoice{Record: Invoice{ID: id}, CreatedAt: t})
 	}
 }
 
 // drain pages through the pager as runImport does (batches of every page
 // done in turn) and returns the ids in the order they were done.
-func drain(t *testing.T, r *importRun, cursor time.Time, ids []string) []string {
+func drain(t *testing.T, r *importRun[Invoice], cursor time.Time, ids []string) []string {
 	t.Helper()
 	var done []string
 	for range 100 {
@@ -60,9 +61,9 @@ func drain(t *testing.T, r *importRun, cursor time.Time, ids []string) []string 
 			return done
 		}
 		for _, row := range pg.rows {
-			done = append(done, row.Invoice.ID)
+			done = append(done, row.Record.ID)
 		}
-		cursor, ids = advanceIDs(cursor, ids, pg.rows)
+		cursor, ids = advanceIDs(cursor, ids, pg.rows, invoiceImport.id)
 	}
 	t.Fatal("paging did not end")
 	return nil
@@ -80,7 +81,8 @@ func TestImportPagingByCreateTime(t *testing.T) {
 	for i := range 1200 {
 		p.add(1, base.Add(time.Duration(2+i/7)*time.Second))
 	}
-	r := &importRun{importDeps: importDeps{pager: p}}
+	r := &importRun[Invoice]{importBase: &importBase{}, kind: invoiceImport,
+		pages: recordPages[Invoice]{count: p.CountInvoices, since: p.InvoicesCreatedSince}}
 	done := drain(t, r, time.Time{}, nil)
 	if len(done) != len(p.rows) {
 		t.Fatalf("%d invoices done, want %d", len(done), len(p.rows))
@@ -91,7 +93,7 @@ func TestImportPagingByCreateTime(t *testing.T) {
 			t.Fatalf("invoice %s done twice", id)
 		}
 		seen[id] = true
-		if want := p.rows[i].Invoice.ID; id != want {
+		if want := p.rows[i].Record.ID; id != want {
 			t.Fatalf("invoice %d done is %s, want %s (CreateTime order)", i, id, want)
 		}
 	}
@@ -99,7 +101,7 @@ func TestImportPagingByCreateTime(t *testing.T) {
 	// Resume from a cursor in the middle of the bulk second, with the ids
 	// done in it; meanwhile one invoice was deleted before the cursor and
 	// two were created.
-	cursor, ids := advanceIDs(time.Time{}, nil, p.rows[:1503])
+	cursor, ids := advanceIDs(time.Time{}, nil, p.rows[:1503], invoiceImport.id)
 	if !cursor.Equal(base.Add(time.Second)) || len(ids) != 1500 {
 		t.Fatalf("cursor %s with %d ids", cursor, len(ids))
 	}
@@ -117,13 +119,13 @@ func TestImportPagingByCreateTime(t *testing.T) {
 func TestAdvanceIDsKeepsTheCursorsSecond(t *testing.T) {
 	s := time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
 	row := func(id string, at time.Time) CreatedInvoice {
-		return CreatedInvoice{Invoice: Invoice{ID: id}, CreatedAt: at}
+		return CreatedInvoice{Record: Invoice{ID: id}, CreatedAt: at}
 	}
-	c, ids := advanceIDs(s, []string{"1"}, []CreatedInvoice{row("2", s), row("3", s.Add(500*time.Millisecond))})
+	c, ids := advanceIDs(s, []string{"1"}, []CreatedInvoice{row("2", s), row("3", s.Add(500*time.Millisecond))}, invoiceImport.id)
 	if !c.Equal(s) || fmt.Sprint(ids) != "[1 2 3]" {
 		t.Errorf("same second: %s %v", c, ids)
 	}
-	c, ids = advanceIDs(c, ids, []CreatedInvoice{row("4", s.Add(2*time.Second)), row("5", s.Add(2*time.Second))})
+	c, ids = advanceIDs(c, ids, []CreatedInvoice{row("4", s.Add(2*time.Second)), row("5", s.Add(2*time.Second))}, invoiceImport.id)
 	if !c.Equal(s.Add(2*time.Second)) || fmt.Sprint(ids) != "[4 5]" {
 		t.Errorf("next second: %s %v", c, ids)
 	}
@@ -181,12 +183,44 @@ func TestFailureSentence(t *testing.T) {
 	}
 }
 
+// TestImportSentencesNameTheRecords: a customer or product import's
+// failure and batch entries speak of customers or products.
+func TestImportSentencesNameTheRecords(t *testing.T) {
+	err := Errorf(Invalid, "QuickBooks customer \"Zed\" could not be copied: HubSpot rejected the request")
+	if got := failureSentence(Import{Object: SyncContacts, Done: 50, Total: 120}, err); got !=
+		"The import stopped after 50 of 120 customers: QuickBooks customer \"Zed\" could not be copied: HubSpot rejected the request. Start it again to go on from there." {
+		t.Errorf("sentence = %q", got)
+	}
+	if got := failureSentence(Import{Object: SyncProducts}, err); !strings.HasPrefix(got, "The import stopped before any product was copied: ") {
+		t.Errorf("sentence = %q", got)
+	}
+	if got := importBatchSentence(SyncContacts, 50, importTally{created: 10, updated: 30, retired: 2}); got !=
+		"Import: 50 customers processed: 10 copied to HubSpot, 30 updated, 2 inactive ones archived or marked, 8 left out." {
+		t.Errorf("batch = %q", got)
+	}
+	if got := importBatchSentence(SyncInvoices, 100, importTally{created: 99}); got !=
+		"Import: 100 invoices processed: 99 copied to HubSpot, 0 updated, 0 voided or deleted ones archived or marked, 1 left out." {
+		t.Errorf("batch = %q", got)
+	}
+}
+
+// TestCompanyKey: one key per realm and company name, whatever its case
+// and spacing.
+func TestCompanyKey(t *testing.T) {
+	if a, b := CompanyKey("1", " Acme  Corp "), CompanyKey("1", "acme corp"); a != b || a != "1:acme corp" {
+		t.Errorf("keys %q and %q, want both 1:acme corp", a, b)
+	}
+	if CompanyKey("1", "Acme") == CompanyKey("2", "Acme") {
+		t.Error("two realms share a company key")
+	}
+}
+
 func TestBackgroundPriority(t *testing.T) {
 	ctx := context.Background()
 	if BackgroundPriority(ctx) || !BackgroundPriority(WithBackgroundPriority(ctx)) {
 		t.Error("BackgroundPriority")
 	}
-	got := []string{groupDigits(0), groupDigits(1000), groupDigits(-12345)}
+	got := []string{GroupDigits(0), GroupDigits(1000), GroupDigits(-12345)}
 	sort.Strings(got)
 	if fmt.Sprint(got) != "[-12,345 0 1,000]" {
 		t.Errorf("groupDigits = %v", got)

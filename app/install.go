@@ -23,9 +23,10 @@ import (
 
 // HubSpotScopes are the scopes the install asks for, space-separated; they
 // match requiredScopes in extensions/src/app/app-hsmeta.json.
-const HubSpotScopes = "oauth crm.objects.deals.read crm.objects.deals.write crm.objects.contacts.read " +
-	"crm.objects.companies.read crm.objects.quotes.read crm.objects.line_items.read " +
-	"crm.objects.products.read crm.schemas.deals.read crm.schemas.deals.write " +
+const HubSpotScopes = "oauth crm.objects.deals.read crm.objects.deals.write " +
+	"crm.objects.contacts.read crm.objects.contacts.write crm.objects.companies.read crm.objects.companies.write " +
+	"crm.objects.quotes.read crm.objects.line_items.read crm.objects.products.read crm.objects.products.write " +
+	"crm.schemas.deals.read crm.schemas.deals.write crm.schemas.contacts.write crm.schemas.companies.write " +
 	"crm.objects.invoices.read crm.objects.invoices.write crm.schemas.invoices.read crm.schemas.invoices.write " +
 	"automation"
 

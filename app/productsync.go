@@ -85,7 +85,7 @@ func itemWords(it *Item, id string) string {
 }
 
 var itemKind = recordKind[Item]{
-	object: SyncProducts, hubspot: Products, statusProp: ProductStatusProperty,
+	object: SyncProducts, entity: EntityItem, hubspot: Products, statusProp: ProductStatusProperty,
 	syncLabel: "product sync", recordNoun: "product",
 	read: func(ctx context.Context, rr RecordReader, conn Connection, id string) (Item, error) {
 		return rr.Item(ctx, conn, id)
@@ -94,6 +94,7 @@ var itemKind = recordKind[Item]{
 	inactive:  func(it *Item) bool { return it.Inactive },
 	updatedAt: func(it *Item) time.Time { return it.UpdatedAt },
 	words:     itemWords,
+	id:        func(it *Item) string { return it.ID },
 }
 
 // syncItem is product sync's part of applying a change to one of the
@@ -101,13 +102,15 @@ var itemKind = recordKind[Item]{
 func (s *Service) syncItem(ctx context.Context, conn Connection, ch EntityChange) error {
 	n := &recordNote{}
 	var it *Item
-	err := s.syncItemNoted(ctx, conn, ch, &it, n)
+	err := s.syncItemNoted(ctx, conn, ch, nil, &it, n)
 	s.recordRecordSync(ctx, conn, SyncProducts, EntityItem, ch, itemWords(it, ch.EntityID), n, err)
 	return err
 }
 
-func (s *Service) syncItemNoted(ctx context.Context, conn Connection, ch EntityChange, itp **Item, n *recordNote) error {
-	w, ok, err := prepareRecord(ctx, s, conn, ch, itemKind, itp, n)
+// syncItemNoted syncs one item, noting what it did in n; given is the
+// item as an import read it (nil: read it now; see prepareRecord).
+func (s *Service) syncItemNoted(ctx context.Context, conn Connection, ch EntityChange, given *Item, itp **Item, n *recordNote) error {
+	w, ok, err := prepareRecord(ctx, s, conn, ch, itemKind, given, itp, n)
 	if err != nil || !ok {
 		return err
 	}
@@ -151,19 +154,10 @@ func (s *Service) syncItemNoted(ctx context.Context, conn Connection, ch EntityC
 		}
 		create := nonEmpty(values)
 		create[ProductKeyProperty] = key
-		id, err = objs.CreateObject(ctx, portal, Products, create)
-		if ErrorCode(err) == Conflict { // a lost answer's retry: the key is in use
-			if id, err = objs.FindProduct(ctx, portal, key, "", ""); err == nil && id != "" {
-				err = objs.UpdateObject(ctx, portal, Products, id, values)
-			}
-		} else {
-			created = true
-		}
+		id, created, err = createOnce(ctx, objs, portal, Products, create, values, "its key",
+			func() (string, error) { return objs.FindProduct(ctx, portal, key, "", "") })
 		if err != nil {
 			return err
-		}
-		if id == "" {
-			return Errorf(Unavailable, "HubSpot refused the product as a duplicate but does not find it by its key.")
 		}
 	}
 	n.hubspotID = id

@@ -17,10 +17,10 @@ import (
 //     leaves it out) or failed. Changes outside the sync (before EnabledAt,
 //     a portal that uninstalled) are not entries.
 //   - The historical import (import.go) writes one summary entry per batch
-//     of up to 100 invoices (an entry per invoice would crowd out the live
-//     sync's: an import of 100,000 invoices is 1,000 entries), and one
-//     failed entry when it stops for good, whose retry starts the import
-//     again from where it stopped.
+//     of up to 100 invoices or 50 customers or items (an entry per record
+//     would crowd out the live sync's: an import of 100,000 invoices is
+//     1,000 entries), and one failed entry when it stops for good, whose
+//     retry starts that import again from where it stopped.
 //   - A retry of a sync failure enqueues the change again (Jobs), dated now
 //     (at the whole second, never before the entity's applied version), so
 //     the queue's de-duplication and the entity versions let it run.
@@ -202,7 +202,7 @@ func (s *Service) RetrySyncLogEntry(ctx context.Context, portalID int64, id stri
 	}
 	switch e.Source {
 	case SourceImport:
-		if _, err := s.StartImport(ctx, portalID, e.ConnectionID); err != nil {
+		if _, err := s.StartImport(ctx, portalID, e.Object, e.ConnectionID); err != nil {
 			return SyncLogEntry{}, err
 		}
 	default:

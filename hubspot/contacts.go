@@ -16,9 +16,10 @@ import (
 // (app.CRMObjects, app/contactsync.go, app/productsync.go):
 //
 //	ObjectProperties         GET    /crm/v3/properties/{contacts|companies|products}
-//	EnsureSyncProperties     POST   /crm/v3/properties/{contacts|products}/groups, /crm/v3/properties/{contacts|products}
+//	EnsureSyncProperties     POST   /crm/v3/properties/{type}/groups, /crm/v3/properties/{type}
 //	ContactByEmail           GET    /crm/v3/objects/contacts/{email}?idProperty=email
-//	FindCompanyByName        POST   /crm/v3/objects/companies/search (name EQ)
+//	FindCompany              GET    /crm/v3/objects/companies/{key}?idProperty=qbo_company_key, then
+//	                         POST   /crm/v3/objects/companies/search (name EQ)
 //	FindProduct              GET    /crm/v3/objects/products/{key}?idProperty=qbo_item_key, then
 //	                         POST   /crm/v3/objects/products/search (hs_sku EQ, then name EQ)
 //	CreateObject             POST   /crm/v3/objects/{type}
@@ -30,7 +31,7 @@ import (
 // Every call goes through do, so the portal's pacing (limits.go), retries
 // and error classification are the invoice sync's. Needs the scopes
 // crm.objects.contacts/companies/products read and write, and
-// crm.schemas.contacts.write for the status property.
+// crm.schemas.contacts/companies/products.write for the app's properties.
 
 var _ app.CRMObjects = (*Client)(nil)
 
@@ -54,13 +55,20 @@ func statusProperty(name, label, what string) properties.PropertyCreate {
 			{Value: "inactive", Label: "Inactive", DisplayOrder: ptr(int32(2))}}}
 }
 
+// keyProperty is a unique-value text property that names the QuickBooks
+// record a record was made from, so a retried create finds the first.
+func keyProperty(name, label, what string) properties.PropertyCreate {
+	return properties.PropertyCreate{Name: name, Label: label, Type: "string", FieldType: "text",
+		GroupName: app.DealPropertyGroup, HasUniqueValue: ptr(true), FormField: ptr(false), DisplayOrder: ptr(int32(-1)),
+		Description: ptr("The QuickBooks " + what + " this record was synced from. Written by the QuickBooks invoices app; do not edit.")}
+}
+
 // syncPropertySets are the app's own properties per type.
 var syncPropertySets = map[app.ObjectType][]properties.PropertyCreate{
-	app.Contacts: {statusProperty(app.ContactStatusProperty, "QuickBooks customer status", "customer")},
+	app.Contacts:  {statusProperty(app.ContactStatusProperty, "QuickBooks customer status", "customer")},
+	app.Companies: {keyProperty(app.CompanyKeyProperty, "QuickBooks company key", "company and customers' company name (realm:name)")},
 	app.Products: {statusProperty(app.ProductStatusProperty, "QuickBooks item status", "product or service"),
-		{Name: app.ProductKeyProperty, Label: "QuickBooks item key", Type: "string", FieldType: "text",
-			GroupName: app.DealPropertyGroup, HasUniqueValue: ptr(true), FormField: ptr(false), DisplayOrder: ptr(int32(-1)),
-			Description: ptr("The QuickBooks company and item this product was synced from (realm:id). Written by the QuickBooks invoices app; do not edit.")}},
+		keyProperty(app.ProductKeyProperty, "QuickBooks item key", "company and item (realm:id)")},
 }
 
 // ObjectProperties lists the portal's properties of a type, as
@@ -189,28 +197,35 @@ func (c *Client) searchEQ(ctx context.Context, portal app.Portal, t app.ObjectTy
 	return "", app.Errorf(app.Internal, "HubSpot answered a %s without a usable id.", crmTypes[t])
 }
 
-// FindCompanyByName returns the oldest company named name; "" when none.
-func (c *Client) FindCompanyByName(ctx context.Context, portal app.Portal, name string) (string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return "", nil
-	}
-	return c.searchEQ(ctx, portal, app.Companies, "name", name)
+// FindCompany returns the company whose app.CompanyKeyProperty is key,
+// else the oldest named name; "" when none.
+func (c *Client) FindCompany(ctx context.Context, portal app.Portal, key, name string) (string, error) {
+	return c.findByKey(ctx, portal, app.Companies, app.CompanyKeyProperty, key, propertyValue{"name", name})
 }
 
 // FindProduct returns the product whose app.ProductKeyProperty is key,
 // else the oldest with SKU sku, else the oldest named name; "" when none.
-// A portal without the key property yet has no product by key.
 func (c *Client) FindProduct(ctx context.Context, portal app.Portal, key, sku, name string) (string, error) {
+	return c.findByKey(ctx, portal, app.Products, app.ProductKeyProperty, key, propertyValue{"hs_sku", sku}, propertyValue{"name", name})
+}
+
+// propertyValue is a property and a value to search it for.
+type propertyValue struct{ prop, value string }
+
+// findByKey returns the live record of type t whose unique keyProp is key
+// (read by idProperty, consistent at once), else the oldest found by the
+// first of then that matches (search, skipping blank values); "" when
+// none. A portal without the key property yet has no record by key.
+func (c *Client) findByKey(ctx context.Context, portal app.Portal, t app.ObjectType, keyProp, key string, then ...propertyValue) (string, error) {
 	if key != "" {
-		id, err := c.getByIDProperty(ctx, portal, app.Products, app.ProductKeyProperty, key)
+		id, err := c.getByIDProperty(ctx, portal, t, keyProp, key)
 		if err != nil && app.ErrorCode(err) != app.Invalid || id != "" {
 			return id, err
 		}
 	}
-	for _, f := range []struct{ prop, value string }{{"hs_sku", sku}, {"name", name}} {
+	for _, f := range then {
 		if v := strings.TrimSpace(f.value); v != "" {
-			id, err := c.searchEQ(ctx, portal, app.Products, f.prop, v)
+			id, err := c.searchEQ(ctx, portal, t, f.prop, v)
 			if err != nil || id != "" {
 				return id, err
 			}

@@ -62,7 +62,7 @@ func TestEnsureSyncProperties(t *testing.T) {
 		}
 	}
 	for _, c := range []struct{ ty, name string }{{"products", app.ProductStatusProperty}, {"products", app.ProductKeyProperty},
-		{"contacts", app.ContactStatusProperty}} {
+		{"contacts", app.ContactStatusProperty}, {"companies", app.CompanyKeyProperty}} {
 		if !f.srv.HasProperty(20000001, c.ty, c.name) {
 			t.Errorf("%s has no %s", c.ty, c.name)
 		}
@@ -99,10 +99,10 @@ func TestContactByEmailAndCompanyByName(t *testing.T) {
 	if id, err := f.client.ContactByEmail(ctx, portal1, "nobody@example.com"); err != nil || id != "" {
 		t.Errorf("unknown email = %q, %v", id, err)
 	}
-	if id, err := f.client.FindCompanyByName(ctx, portal1, "Acme Corporation"); err != nil || id != acme {
-		t.Errorf("FindCompanyByName = %q, %v; want %s", id, err, acme)
+	if id, err := f.client.FindCompany(ctx, portal1, "", "Acme Corporation"); err != nil || id != acme {
+		t.Errorf("FindCompany by name = %q, %v; want %s", id, err, acme)
 	}
-	if id, err := f.client.FindCompanyByName(ctx, portal1, "No Such Co"); err != nil || id != "" {
+	if id, err := f.client.FindCompany(ctx, portal1, "", "No Such Co"); err != nil || id != "" {
 		t.Errorf("unknown company = %q, %v", id, err)
 	}
 	// Another portal's records are not found.
@@ -114,12 +114,63 @@ func TestContactByEmailAndCompanyByName(t *testing.T) {
 		if id, err := f.client.ContactByEmail(ctx, portal1, blank); err != nil || id != "" {
 			t.Errorf("blank email = %q, %v", id, err)
 		}
-		if id, err := f.client.FindCompanyByName(ctx, portal1, blank); err != nil || id != "" {
+		if id, err := f.client.FindCompany(ctx, portal1, "", blank); err != nil || id != "" {
 			t.Errorf("blank name = %q, %v", id, err)
 		}
 	}
 	if n := f.requests() - before; n != 0 {
 		t.Errorf("blank look-ups made %d requests", n)
+	}
+}
+
+// TestFindCompanyByKey: a company the sync made is found by its key, at
+// once and before any other of its name; before the key property exists
+// the key finds nothing and the name decides.
+func TestFindCompanyByKey(t *testing.T) {
+	f := newFixture(t, hubspotfake.Options{SearchPerSecond: 1000})
+	ctx := context.Background()
+	acme := f.id(t, 20000001, "companies", "acme")
+	key := app.CompanyKey("9130357766900001", "Acme Corporation")
+	if id, err := f.client.FindCompany(ctx, portal1, key, "Acme Corporation"); err != nil || id != acme {
+		t.Errorf("before the key property: %q, %v; want %s by name", id, err, acme)
+	}
+	if err := f.client.EnsureSyncProperties(ctx, portal1, app.Companies); err != nil {
+		t.Fatal(err)
+	}
+	keyed, err := f.client.CreateObject(ctx, portal1, app.Companies, map[string]string{"name": "Acme Corporation", app.CompanyKeyProperty: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, err := f.client.FindCompany(ctx, portal1, key, "Acme Corporation"); err != nil || id != keyed {
+		t.Errorf("by key = %q, %v; want %s", id, err, keyed)
+	}
+	if id, err := f.client.FindCompany(ctx, portal1, app.CompanyKey("9130357766900002", "Acme Corporation"), "Acme Corporation"); err != nil || id != acme {
+		t.Errorf("another realm's key = %q, %v; want the oldest by name, %s", id, err, acme)
+	}
+}
+
+// TestCreateCompanyAnswerLost: HubSpot makes the company but the answer is
+// lost; the client's retry is refused for the key it carries (409
+// Conflict), and one company exists, which the key finds.
+func TestCreateCompanyAnswerLost(t *testing.T) {
+	f := newFixture(t, hubspotfake.Options{})
+	ctx := context.Background()
+	if err := f.client.EnsureSyncProperties(ctx, portal1, app.Companies); err != nil {
+		t.Fatal(err)
+	}
+	before := len(f.srv.Objects(20000001, "companies"))
+	f.srv.AfterFaults().Inject(hubspotfake.RouteObjectsCreate+":companies", hubspotfake.Fault{Drop: true, Times: 1})
+	key := app.CompanyKey("9130357766900001", "Zeta  Widgets")
+	_, err := f.client.CreateObject(ctx, portal1, app.Companies, map[string]string{"name": "Zeta Widgets", app.CompanyKeyProperty: key})
+	wantCode(t, "the retried create", err, app.Conflict)
+	if n := len(f.srv.Objects(20000001, "companies")) - before; n != 1 {
+		t.Errorf("%d companies made, want one", n)
+	}
+	if n := f.calls(hubspotfake.RouteObjectsCreate); n != 2 {
+		t.Errorf("%d creates sent, want the first and its retry", n)
+	}
+	if id, err := f.client.FindCompany(ctx, portal1, app.CompanyKey("9130357766900001", "zeta widgets"), ""); err != nil || id == "" {
+		t.Errorf("by key = %q, %v; want the company made", id, err)
 	}
 }
 

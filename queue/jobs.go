@@ -122,8 +122,10 @@ func (sweepOverdueArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByState: pendingStates}}
 }
 
-// importInvoicesArgs names an invoice import (app/import.go); one such job
-// waits or runs per import at a time.
+// importInvoicesArgs names an import of invoices, customers or items
+// (app/import.go; the stored import says which, and the kind keeps its
+// first name so jobs already stored still run); one such job waits or runs
+// per import at a time.
 type importInvoicesArgs struct {
 	ImportID string `json:"import_id"`
 }

@@ -26,18 +26,28 @@ func (c *Client) Customer(ctx context.Context, conn app.Connection, id string) (
 	if err := c.do(ctx, conn, http.MethodGet, "customer/"+id, nil, nil, &resp); err != nil {
 		return app.Customer{}, reword(err, gone("Customer", id))
 	}
+	op := "GET /v3/company/" + conn.RealmID + "/customer/{id}"
 	if resp.Customer == nil {
-		return app.Customer{}, undecodable("GET /v3/company/"+conn.RealmID+"/customer/{id}", fmt.Errorf("no Customer in the answer"))
+		return app.Customer{}, undecodable(op, fmt.Errorf("no Customer in the answer"))
 	}
-	out := resp.Customer.toApp(conn)
-	r := resp.Customer
-	out.Inactive = !active(r.Active)
-	out.Phone = r.PrimaryPhone.FreeFormNumber
-	out.BillAddr = app.Address{Line1: r.BillAddr.Line1, City: r.BillAddr.City, Region: r.BillAddr.CountrySubDivisionCode,
-		PostalCode: r.BillAddr.PostalCode, Country: r.BillAddr.Country}
+	out, err := resp.Customer.full(conn)
+	if err != nil {
+		return app.Customer{}, undecodable(op, err)
+	}
+	return out, nil
+}
+
+// full converts a customer with what only single reads and imports carry:
+// Inactive, UpdatedAt, the phone and the billing address.
+func (c customer) full(conn app.Connection) (app.Customer, error) {
+	out := c.toApp(conn)
+	out.Inactive = !active(c.Active)
+	out.Phone = c.PrimaryPhone.FreeFormNumber
+	out.BillAddr = app.Address{Line1: c.BillAddr.Line1, City: c.BillAddr.City, Region: c.BillAddr.CountrySubDivisionCode,
+		PostalCode: c.BillAddr.PostalCode, Country: c.BillAddr.Country}
 	var err error
-	if out.UpdatedAt, err = updatedTime(resp.Customer.MetaData.LastUpdatedTime); err != nil {
-		return app.Customer{}, undecodable("GET /v3/company/"+conn.RealmID+"/customer/{id}", fmt.Errorf("customer %s LastUpdatedTime: %w", id, err))
+	if out.UpdatedAt, err = updatedTime(c.MetaData.LastUpdatedTime); err != nil {
+		return app.Customer{}, fmt.Errorf("customer %s LastUpdatedTime: %w", c.ID, err)
 	}
 	return out, nil
 }
@@ -53,18 +63,27 @@ func (c *Client) Item(ctx context.Context, conn app.Connection, id string) (app.
 	if err := c.do(ctx, conn, http.MethodGet, "item/"+id, nil, nil, &resp); err != nil {
 		return app.Item{}, reword(err, gone("Item", id))
 	}
-	r := resp.Item
-	if r == nil {
+	if resp.Item == nil {
 		return app.Item{}, undecodable(op, fmt.Errorf("no Item in the answer"))
 	}
+	out, err := resp.Item.full()
+	if err != nil {
+		return app.Item{}, undecodable(op, err)
+	}
+	return out, nil
+}
+
+// full converts an item with Inactive and UpdatedAt, Category and Group
+// items included.
+func (r item) full() (app.Item, error) {
 	price, err := roundedMoney(r.UnitPrice)
 	if err != nil {
-		return app.Item{}, undecodable(op, fmt.Errorf("item %s UnitPrice: %w", id, err))
+		return app.Item{}, fmt.Errorf("item %s UnitPrice: %w", r.ID, err)
 	}
 	out := app.Item{ID: r.ID, Name: r.Name, SKU: r.Sku, Description: r.Description, Type: r.Type, UnitPrice: price,
 		Taxable: r.Taxable, TaxCodeID: r.SalesTaxCodeRef.Value, Inactive: !active(r.Active)}
 	if out.UpdatedAt, err = updatedTime(r.MetaData.LastUpdatedTime); err != nil {
-		return app.Item{}, undecodable(op, fmt.Errorf("item %s LastUpdatedTime: %w", id, err))
+		return app.Item{}, fmt.Errorf("item %s LastUpdatedTime: %w", r.ID, err)
 	}
 	return out, nil
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	neturl "net/url"
+	"sync"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -42,7 +44,12 @@ func Dial(ctx context.Context, url string, opt Options) (*Cache, error) {
 // NewClient parses url (as Dial) and returns a client that honours its
 // callers' context deadlines (ContextTimeoutEnabled). It does not connect.
 // A bad url's error never quotes the url, which may hold a password.
+//
+// go-redis prints its own pool failures to stderr, a line per failed dial
+// while Redis is down; they are logged at Debug through slog instead, since
+// the cache and the limiter each warn once about an outage in their words.
 func NewClient(url string) (*goredis.Client, error) {
+	quietOnce.Do(func() { goredis.SetLogger(debugLogger{}) })
 	o, err := goredis.ParseURL(url)
 	if uerr := (*neturl.Error)(nil); errors.As(err, &uerr) {
 		err = uerr.Err // url.Error quotes the whole url, password included
@@ -116,4 +123,14 @@ func (r *remote) close() error { return r.client.Close() }
 func answered(err error) bool {
 	var rerr goredis.Error
 	return errors.As(err, &rerr)
+}
+
+var quietOnce sync.Once
+
+// debugLogger passes go-redis's own messages to slog's default logger at
+// Debug.
+type debugLogger struct{}
+
+func (debugLogger) Printf(ctx context.Context, format string, v ...any) {
+	slog.DebugContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
 }

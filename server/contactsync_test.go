@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/hubspotfake"
 )
 
 // Contact sync end to end: the settings API turns it on, QuickBooks' fake
@@ -264,5 +265,39 @@ func TestContactSyncThroughReconcile(t *testing.T) {
 	}
 	if got := ts.contactsWithEmail("rita@reconcile.example"); len(got) != 1 || got[0] != r.HubSpotID {
 		t.Errorf("contacts with the customer's email: %v, want one, %s", got, r.HubSpotID)
+	}
+}
+
+// TestContactSyncLostCompanyCreateAnswer: HubSpot makes the company of a
+// customer's CompanyName but its answer is lost; the retried create is
+// refused for the company's key and the one made is found by it: exactly
+// one company, associated and recorded. A second customer of that company
+// name (in other case and spacing) gets the same company.
+func TestContactSyncLostCompanyCreateAnswer(t *testing.T) {
+	ts := newTestServer(t, withSync(syncSetup{webhooks: true}))
+	ts.recordSync(t, "contacts", true, "create_or_update", "nothing")
+	ts.fakes.HubSpot.AfterFaults().Inject(hubspotfake.RouteObjectsCreate+":companies", hubspotfake.Fault{Drop: true, Times: 1})
+	id := ts.createCustomer(t, `{"DisplayName":"Olga Omega","CompanyName":"Omega Labs","PrimaryEmailAddr":{"Address":"olga@omega.example"}}`)
+	var rec app.SyncedRecord
+	eventually(t, 10*time.Second, "the customer becomes a contact with its company", func() bool {
+		rec = ts.syncedRecord(app.SyncContacts, id)
+		return rec.CompanyID != ""
+	})
+	if ids := ts.liveNamed("companies", "Omega Labs"); fmt.Sprint(ids) != "["+rec.CompanyID+"]" {
+		t.Errorf("companies named Omega Labs = %v, want only %s", ids, rec.CompanyID)
+	}
+	if n := ts.fakes.HubSpot.Counters().Count(hubspotfake.RouteObjectsCreate, "20000001"); n != 3 {
+		t.Errorf("%d creates sent, want the contact's, and the company's lost one and its retry", n)
+	}
+	if types := ts.fakes.HubSpot.Associations(portal1, "contacts", rec.HubSpotID, "companies")[rec.CompanyID]; len(types) == 0 {
+		t.Errorf("contact %s is not associated with company %s", rec.HubSpotID, rec.CompanyID)
+	}
+
+	other := ts.createCustomer(t, `{"DisplayName":"Otto Omega","CompanyName":"omega  labs","PrimaryEmailAddr":{"Address":"otto@omega.example"}}`)
+	eventually(t, 10*time.Second, "the second customer gets the company", func() bool {
+		return ts.syncedRecord(app.SyncContacts, other).CompanyID == rec.CompanyID
+	})
+	if n := len(ts.fakes.HubSpot.Objects(portal1, "companies")); n != 4 {
+		t.Errorf("%d companies, want the 3 seeded and Omega Labs", n)
 	}
 }

@@ -17,21 +17,29 @@ import (
 // queue works it against both fakes (their rate limits on), and the
 // settings page follows its progress.
 
-const importRoute = "/api/v1/settings/sync/invoices/import"
+// importRoute is the settings action's route template.
+const importRoute = "/api/v1/settings/sync/{object}/import"
 
 type importAnswer struct {
-	ID, ConnectionID, State string
-	Done, Total             int
-	RatePerSecond           float64
-	ETASeconds              *int64
-	Error                   string
-	StartedAt, FinishedAt   string
+	ID, ConnectionID, Object, State string
+	Done, Total                     int
+	RatePerSecond                   float64
+	ETASeconds                      *int64
+	Error                           string
+	StartedAt, FinishedAt           string
 }
 
-// startImport posts the settings action.
+// startImport posts the settings action for invoices.
 func (ts *testServer) startImport(t testing.TB, connectionID string) (importAnswer, answer) {
 	t.Helper()
-	resp, err := card(portal1).Do(context.Background(), "POST", ts.url+importRoute, map[string]any{"connectionId": connectionID})
+	return ts.startImportOf(t, "invoices", connectionID)
+}
+
+// startImportOf posts the settings action for object.
+func (ts *testServer) startImportOf(t testing.TB, object, connectionID string) (importAnswer, answer) {
+	t.Helper()
+	path := strings.Replace(importRoute, "{object}", object, 1)
+	resp, err := card(portal1).Do(context.Background(), "POST", ts.url+path, map[string]any{"connectionId": connectionID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,30 +66,36 @@ func (ts *testServer) startImport(t testing.TB, connectionID string) (importAnsw
 	return got, a
 }
 
-// latestImport is the settings page's import of the US company.
-func (ts *testServer) latestImport(t *testing.T) (importAnswer, bool) {
+// latestImport is the settings page's import of object of the US company.
+func (ts *testServer) latestImport(t *testing.T, object string) (importAnswer, bool) {
 	t.Helper()
 	a := ts.call(t, card(portal1), "GET", settingsRoute, settingsRoute)
 	var s struct {
-		Sync struct {
-			Invoices struct{ Imports []importAnswer }
-		}
+		Sync map[string]struct{ Imports []importAnswer }
 	}
 	a.decode(t, &s)
-	for _, imp := range s.Sync.Invoices.Imports {
-		if imp.ConnectionID == ts.conns[usRealm].ID {
+	for _, imp := range s.Sync[object].Imports {
+		if imp.ConnectionID == ts.conns[usRealm].ID && imp.Object == object {
 			return imp, true
 		}
 	}
 	return importAnswer{}, false
 }
 
-// waitImport waits until the US company's latest import is finished.
+// waitImport waits until the US company's latest invoice import is
+// finished.
 func (ts *testServer) waitImport(t *testing.T, within time.Duration) importAnswer {
 	t.Helper()
+	return ts.waitImportOf(t, "invoices", within)
+}
+
+// waitImportOf waits until the US company's latest import of object is
+// finished.
+func (ts *testServer) waitImportOf(t *testing.T, object string, within time.Duration) importAnswer {
+	t.Helper()
 	var imp importAnswer
-	eventually(t, within, "the import finishes", func() bool {
-		imp, _ = ts.latestImport(t)
+	eventually(t, within, "the "+object+" import finishes", func() bool {
+		imp, _ = ts.latestImport(t, object)
 		return imp.State == "done" || imp.State == "failed"
 	})
 	return imp

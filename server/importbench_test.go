@@ -53,7 +53,7 @@ func BenchmarkHistoricalImport(b *testing.B) {
 		var p app.ImportProgress
 		for p.State != app.ImportDone && p.State != app.ImportFailed {
 			time.Sleep(250 * time.Millisecond)
-			if p, err = ts.svc.ImportStatus(context.Background(), portal1, conn); err != nil {
+			if p, err = ts.svc.ImportStatus(context.Background(), portal1, app.SyncInvoices, conn); err != nil {
 				b.Fatal(err)
 			}
 			if time.Since(start) > 20*time.Minute {

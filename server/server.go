@@ -125,7 +125,7 @@ func (s *Server) routes() {
 	card.PUT("/settings/sync/invoices/mapping", s.handleSetInvoiceMapping)
 	card.PUT("/settings/sync/contacts/mapping", s.handleSetContactMapping)
 	card.PUT("/settings/sync/products/mapping", s.handleSetProductMapping)
-	card.POST("/settings/sync/invoices/import", s.handleStartImport)
+	card.POST("/settings/sync/:object/import", s.handleStartImport)
 	card.GET("/settings/sync-log", s.handleSyncLog)
 	card.POST("/settings/sync-log/:id/retry", s.handleSyncLogRetry)
 }

@@ -42,15 +42,16 @@ type syncJSON struct {
 	// Unmapped lists the writable HubSpot properties no QuickBooks field
 	// goes to; products only, while product sync is on.
 	Unmapped *[]string `json:"unmapped,omitempty"`
-	// Imports are the latest historical import of each company that had
-	// one; invoices only.
-	Imports *[]importJSON `json:"imports,omitempty"`
+	// Imports are the latest historical import of the kind of each
+	// company that had one.
+	Imports []importJSON `json:"imports"`
 }
 
 // importJSON is a historical import's progress (app/import.go).
 type importJSON struct {
 	ID            string  `json:"id"`
 	ConnectionID  string  `json:"connectionId"`
+	Object        string  `json:"object"`
 	State         string  `json:"state"`
 	Done          int     `json:"done"`
 	Total         int     `json:"total"`
@@ -64,7 +65,7 @@ type importJSON struct {
 }
 
 func toImportJSON(p app.ImportProgress) importJSON {
-	out := importJSON{ID: p.ID, ConnectionID: p.ConnectionID, State: string(p.State), Done: p.Done, Total: p.Total,
+	out := importJSON{ID: p.ID, ConnectionID: p.ConnectionID, Object: string(p.Object), State: string(p.State), Done: p.Done, Total: p.Total,
 		RatePerSecond: p.RatePerSecond, Error: p.Error, StartedAt: formatInstant(p.StartedAt),
 		UpdatedAt: formatInstant(p.UpdatedAt), FinishedAt: formatInstant(p.FinishedAt)}
 	if p.ETA >= 0 {
@@ -149,38 +150,49 @@ func (s *Server) handleSettings(c echo.Context) error {
 }
 
 // settingsAnswer answers the settings view with each company's latest
-// invoice import.
+// import of each kind, under its sync.
 func (s *Server) settingsAnswer(c echo.Context, v app.SettingsView) error {
 	resp := toSettingsResponse(v)
 	imports, err := s.svc.LatestImports(c.Request().Context(), callerOf(c).PortalID)
 	if err != nil {
 		return err
 	}
-	list := make([]importJSON, len(imports))
-	for i, p := range imports {
-		list[i] = toImportJSON(p)
+	byObject := map[app.SyncObject]*syncJSON{app.SyncContacts: &resp.Sync.Contacts, app.SyncProducts: &resp.Sync.Products,
+		app.SyncInvoices: &resp.Sync.Invoices}
+	for _, sj := range byObject {
+		sj.Imports = []importJSON{}
 	}
-	resp.Sync.Invoices.Imports = &list
+	for _, p := range imports {
+		if sj, ok := byObject[p.Object]; ok {
+			sj.Imports = append(sj.Imports, toImportJSON(p))
+		}
+	}
 	return c.JSON(http.StatusOK, resp)
 }
 
-// importRequest names the company whose invoices to import.
+// importRequest names the company whose records to import.
 type importRequest struct {
 	ConnectionID *string `json:"connectionId"`
 }
 
-// handleStartImport starts importing a company's existing invoices into
-// HubSpot (or answers the import already under way): 202 with its
-// progress, which GET /api/v1/settings then follows.
+// handleStartImport starts importing a company's existing invoices,
+// customers (contacts) or items (products) into HubSpot (or answers the
+// import already under way): 202 with its progress, which GET
+// /api/v1/settings then follows.
 func (s *Server) handleStartImport(c echo.Context) error {
+	// The kind is checked before the body, so a wrong URL says so first.
+	object, err := app.ParseSyncObject(c.Param("object"))
+	if err != nil {
+		return err
+	}
 	var req importRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
 	if req.ConnectionID == nil || *req.ConnectionID == "" {
-		return app.Errorf(app.Invalid, `The field "connectionId" is required: the QuickBooks company whose invoices to import.`)
+		return app.Errorf(app.Invalid, `The field "connectionId" is required: the QuickBooks company whose records to import.`)
 	}
-	p, err := s.svc.StartImport(c.Request().Context(), callerOf(c).PortalID, *req.ConnectionID)
+	p, err := s.svc.StartImport(c.Request().Context(), callerOf(c).PortalID, object, *req.ConnectionID)
 	if err != nil {
 		return err
 	}

@@ -12,10 +12,11 @@ import (
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
 )
 
-// Historical imports (app.ImportStore, table imports of migration 0009). A
-// connection has at most one unfinished import (a partial unique index);
-// one process at a time works on an import, under a lease; progress and
-// the HubSpot invoices it made are saved in one transaction.
+// Historical imports (app.ImportStore, table imports of migrations 0009 and
+// 0012). A connection has at most one unfinished import of each object
+// (invoices, contacts, products; a partial unique index); one process at a
+// time works on an import, under a lease; progress and the HubSpot
+// invoices it made are saved in one transaction.
 
 var _ app.ImportStore = (*Store)(nil)
 
@@ -24,7 +25,7 @@ var importColumns = importCols("")
 
 // importCols is importColumns, each qualified by prefix ("i.").
 func importCols(prefix string) string {
-	names := []string{"id", "portal_id", "connection_id", "state", "total", "done", "cursor_time", "cursor_ids",
+	names := []string{"id", "portal_id", "connection_id", "object", "state", "total", "done", "cursor_time", "cursor_ids",
 		"error", "failures", "samples", "created_at", "started_at", "updated_at", "finished_at"}
 	for i, n := range names {
 		names[i] = prefix + n
@@ -33,20 +34,20 @@ func importCols(prefix string) string {
 }
 
 func errImportNotFound() error {
-	return app.Errorf(app.NotFound, "That invoice import was not found.")
+	return app.Errorf(app.NotFound, "That import was not found.")
 }
 
 // scanImport reads one row of importColumns.
 func scanImport(row scanner) (app.Import, error) {
 	var imp app.Import
-	var state, ids, samples string
-	err := row.Scan(&imp.ID, &imp.PortalID, &imp.ConnectionID, &state, &imp.Total, &imp.Done,
+	var object, state, ids, samples string
+	err := row.Scan(&imp.ID, &imp.PortalID, &imp.ConnectionID, &object, &state, &imp.Total, &imp.Done,
 		timeColumn{&imp.Cursor}, &ids, &imp.Error, &imp.Failures, &samples,
 		timeColumn{&imp.CreatedAt}, timeColumn{&imp.StartedAt}, timeColumn{&imp.UpdatedAt}, timeColumn{&imp.FinishedAt})
 	if err != nil {
 		return app.Import{}, err
 	}
-	imp.State = app.ImportState(state)
+	imp.Object, imp.State = app.SyncObject(object), app.ImportState(state)
 	if err := json.Unmarshal([]byte(ids), &imp.CursorIDs); err != nil {
 		return app.Import{}, fmt.Errorf("stored cursor ids of import %s: %w", imp.ID, err)
 	}
@@ -76,22 +77,27 @@ func importArgs(imp app.Import) (ids, samples string) {
 }
 
 // CreateImport stores imp (its ID and times the store's) as a queued import
-// of its connection, unless the connection has an unfinished import: then
-// it returns that one, created false. NotFound when the connection is not
-// imp.PortalID's.
+// of its connection and object, unless the connection has an unfinished
+// import of that object: then it returns that one, created false. NotFound
+// when the connection is not imp.PortalID's; Invalid for an unknown
+// object.
 func (s *Store) CreateImport(ctx context.Context, imp app.Import) (app.Import, bool, error) {
+	if _, err := app.ParseSyncObject(string(imp.Object)); err != nil {
+		return app.Import{}, false, err
+	}
 	ids, samples := importArgs(imp)
 	now := formatTime(s.now())
 	id := newID()
 	// SQLite needs the WHERE to read ON CONFLICT as the upsert's. The
 	// conflict is the partial unique index on unfinished imports.
 	res, err := s.db.ExecContext(ctx, `
-		INSERT INTO imports (id, portal_id, connection_id, state, total, done, cursor_time, cursor_ids, error, failures,
+		INSERT INTO imports (id, portal_id, connection_id, object, state, total, done, cursor_time, cursor_ids, error, failures,
 			samples, lease_owner, lease_until, created_at, started_at, updated_at, finished_at)
-		SELECT $1, portal_id, id, $4, $5, $6, $7, $8, '', 0, $9, '', '', $10, '', $10, ''
+		SELECT $1, portal_id, id, $11, $4, $5, $6, $7, $8, '', 0, $9, '', '', $10, '', $10, ''
 		FROM connections WHERE id = $2 AND portal_id = $3
 		ON CONFLICT DO NOTHING`,
-		id, imp.ConnectionID, imp.PortalID, string(app.ImportQueued), imp.Total, imp.Done, formatTime(imp.Cursor), ids, samples, now)
+		id, imp.ConnectionID, imp.PortalID, string(app.ImportQueued), imp.Total, imp.Done, formatTime(imp.Cursor), ids, samples, now,
+		string(imp.Object))
 	if err != nil {
 		return app.Import{}, false, fmt.Errorf("store: create import of connection %s: %w", imp.ConnectionID, err)
 	}
@@ -101,9 +107,11 @@ func (s *Store) CreateImport(ctx context.Context, imp app.Import) (app.Import, b
 		stored, err := s.Import(ctx, id)
 		return stored, true, err
 	}
-	// Not inserted: the connection is missing, or has an unfinished import.
+	// Not inserted: the connection is missing, or has an unfinished import
+	// of the object.
 	row := s.db.QueryRowContext(ctx, `SELECT `+importColumns+` FROM imports
-		WHERE connection_id = $1 AND portal_id = $2 AND state IN ('queued', 'running')`, imp.ConnectionID, imp.PortalID)
+		WHERE connection_id = $1 AND portal_id = $2 AND object = $3 AND state IN ('queued', 'running')`,
+		imp.ConnectionID, imp.PortalID, string(imp.Object))
 	stored, err := scanImport(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return app.Import{}, false, errConnectionNotFound()
@@ -126,11 +134,11 @@ func (s *Store) Import(ctx context.Context, id string) (app.Import, error) {
 	return imp, nil
 }
 
-// LatestImport is the connection's most recent import; NotFound when it
-// never had one (or the connection is another portal's).
-func (s *Store) LatestImport(ctx context.Context, portalID int64, connectionID string) (app.Import, error) {
+// LatestImport is the connection's most recent import of object; NotFound
+// when it never had one (or the connection is another portal's).
+func (s *Store) LatestImport(ctx context.Context, portalID int64, connectionID string, object app.SyncObject) (app.Import, error) {
 	imp, err := scanImport(s.read.QueryRowContext(ctx, `SELECT `+importColumns+` FROM imports
-		WHERE portal_id = $1 AND connection_id = $2 ORDER BY seq DESC LIMIT 1`, portalID, connectionID))
+		WHERE portal_id = $1 AND connection_id = $2 AND object = $3 ORDER BY seq DESC LIMIT 1`, portalID, connectionID, string(object)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return app.Import{}, errImportNotFound()
 	}
@@ -140,13 +148,14 @@ func (s *Store) LatestImport(ctx context.Context, portalID int64, connectionID s
 	return imp, nil
 }
 
-// LatestImports lists the most recent import of each of the portal's
-// connections that had one, by connection age.
+// LatestImports lists the most recent import of each object of each of
+// the portal's connections that had one, by connection age, then object.
 func (s *Store) LatestImports(ctx context.Context, portalID int64) ([]app.Import, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+importCols("i.")+` FROM imports i
 		JOIN connections c ON c.id = i.connection_id
-		WHERE i.portal_id = $1 AND i.seq = (SELECT MAX(seq) FROM imports WHERE connection_id = i.connection_id)
-		ORDER BY c.created_at, c.seq`, portalID)
+		WHERE i.portal_id = $1
+			AND i.seq = (SELECT MAX(seq) FROM imports WHERE connection_id = i.connection_id AND object = i.object)
+		ORDER BY c.created_at, c.seq, i.object`, portalID)
 	if err != nil {
 		return nil, fmt.Errorf("store: list imports of portal %d: %w", portalID, err)
 	}

@@ -22,23 +22,23 @@ func TestImportLifecycle(t *testing.T) {
 		b := mustSaveConnection(t, s, 1, "222")
 		other := mustSaveConnection(t, s, 2, "333")
 
-		if _, err := s.LatestImport(ctx, 1, a.ID); app.ErrorCode(err) != app.NotFound {
+		if _, err := s.LatestImport(ctx, 1, a.ID, app.SyncInvoices); app.ErrorCode(err) != app.NotFound {
 			t.Fatalf("LatestImport before any: %v, want NotFound", err)
 		}
-		first, created, err := s.CreateImport(ctx, app.Import{PortalID: 1, ConnectionID: a.ID})
+		first, created, err := s.CreateImport(ctx, app.Import{PortalID: 1, ConnectionID: a.ID, Object: app.SyncInvoices})
 		if err != nil || !created {
 			t.Fatalf("CreateImport = %+v, %v, %v", first, created, err)
 		}
 		if first.ID == "" || first.State != app.ImportQueued || first.CreatedAt.IsZero() || !first.StartedAt.IsZero() || first.CursorIDs == nil {
 			t.Errorf("new import = %+v", first)
 		}
-		again, created, err := s.CreateImport(ctx, app.Import{PortalID: 1, ConnectionID: a.ID, Done: 5})
+		again, created, err := s.CreateImport(ctx, app.Import{PortalID: 1, ConnectionID: a.ID, Object: app.SyncInvoices, Done: 5})
 		if err != nil || created || again.ID != first.ID {
 			t.Errorf("second CreateImport = %s, %v, %v; want the unfinished %s", again.ID, created, err, first.ID)
 		}
-		_, _, err = s.CreateImport(ctx, app.Import{PortalID: 1, ConnectionID: other.ID})
+		_, _, err = s.CreateImport(ctx, app.Import{PortalID: 1, ConnectionID: other.ID, Object: app.SyncInvoices})
 		wantCode(t, "another portal's connection", err, app.NotFound)
-		_, _, err = s.CreateImport(ctx, app.Import{PortalID: 1, ConnectionID: "nope"})
+		_, _, err = s.CreateImport(ctx, app.Import{PortalID: 1, ConnectionID: "nope", Object: app.SyncInvoices})
 		wantCode(t, "a missing connection", err, app.NotFound)
 
 		// One worker at a time.
@@ -107,20 +107,20 @@ func TestImportLifecycle(t *testing.T) {
 			t.Error("a done import was claimed")
 		}
 		wantCode(t, "progress after done", s.SaveImportProgress(ctx, got, "owner-c", nil), app.Conflict)
-		second, created, err := s.CreateImport(ctx, app.Import{PortalID: 1, ConnectionID: a.ID, Total: 250, Done: 100,
+		second, created, err := s.CreateImport(ctx, app.Import{PortalID: 1, ConnectionID: a.ID, Object: app.SyncInvoices, Total: 250, Done: 100,
 			Cursor: cursor, CursorIDs: []string{"99"}})
 		if err != nil || !created || second.ID == first.ID || second.Done != 100 || !second.Cursor.Equal(cursor) {
 			t.Fatalf("new import after done = %+v, %v, %v", second, created, err)
 		}
-		third, _, err := s.CreateImport(ctx, app.Import{PortalID: 1, ConnectionID: b.ID})
+		third, _, err := s.CreateImport(ctx, app.Import{PortalID: 1, ConnectionID: b.ID, Object: app.SyncInvoices})
 		if err != nil {
 			t.Fatal(err)
 		}
-		latest, err := s.LatestImport(ctx, 1, a.ID)
+		latest, err := s.LatestImport(ctx, 1, a.ID, app.SyncInvoices)
 		if err != nil || latest.ID != second.ID {
 			t.Errorf("LatestImport = %s, %v; want %s", latest.ID, err, second.ID)
 		}
-		if _, err := s.LatestImport(ctx, 2, a.ID); app.ErrorCode(err) != app.NotFound {
+		if _, err := s.LatestImport(ctx, 2, a.ID, app.SyncInvoices); app.ErrorCode(err) != app.NotFound {
 			t.Errorf("another portal's LatestImport: %v", err)
 		}
 		all, err := s.LatestImports(ctx, 1)
@@ -136,6 +136,48 @@ func TestImportLifecycle(t *testing.T) {
 	})
 }
 
+// TestImportsPerObject: a connection's imports of invoices, customers
+// (contacts) and items (products) are apart: each kind has its own
+// unfinished import, latest import and place in LatestImports; an unknown
+// kind is refused.
+func TestImportsPerObject(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		a := mustSaveConnection(t, s, 1, "111")
+		made := map[app.SyncObject]string{}
+		for _, o := range []app.SyncObject{app.SyncProducts, app.SyncInvoices, app.SyncContacts} {
+			imp, created, err := s.CreateImport(ctx, app.Import{PortalID: 1, ConnectionID: a.ID, Object: o})
+			if err != nil || !created || imp.Object != o || imp.State != app.ImportQueued {
+				t.Fatalf("CreateImport(%s) = %+v, %v, %v; want a new one beside the others", o, imp, created, err)
+			}
+			made[o] = imp.ID
+		}
+		again, created, err := s.CreateImport(ctx, app.Import{PortalID: 1, ConnectionID: a.ID, Object: app.SyncContacts})
+		if err != nil || created || again.ID != made[app.SyncContacts] || again.Object != app.SyncContacts {
+			t.Errorf("second contacts import = %+v, %v, %v; want the unfinished %s", again, created, err, made[app.SyncContacts])
+		}
+		for o, id := range made {
+			if latest, err := s.LatestImport(ctx, 1, a.ID, o); err != nil || latest.ID != id || latest.Object != o {
+				t.Errorf("LatestImport(%s) = %+v, %v; want %s", o, latest, err, id)
+			}
+		}
+		all, err := s.LatestImports(ctx, 1)
+		if err != nil || len(all) != 3 {
+			t.Fatalf("LatestImports = %+v, %v; want one per object", all, err)
+		}
+		for i, o := range []app.SyncObject{app.SyncContacts, app.SyncInvoices, app.SyncProducts} {
+			if all[i].Object != o || all[i].ID != made[o] {
+				t.Errorf("LatestImports[%d] = %s %s, want %s %s", i, all[i].Object, all[i].ID, o, made[o])
+			}
+		}
+		for _, o := range []app.SyncObject{"", "deals"} {
+			_, _, err := s.CreateImport(ctx, app.Import{PortalID: 1, ConnectionID: a.ID, Object: o})
+			wantCode(t, "an import of "+string(o), err, app.Invalid)
+		}
+	})
+}
+
 // TestCreateImportConcurrently: many starts at once make one import.
 func TestCreateImportConcurrently(t *testing.T) {
 	t.Parallel()
@@ -145,7 +187,7 @@ func TestCreateImportConcurrently(t *testing.T) {
 		ids := make(chan string, 8)
 		for range 8 {
 			wg.Go(func() {
-				imp, _, err := s.CreateImport(t.Context(), app.Import{PortalID: 1, ConnectionID: a.ID})
+				imp, _, err := s.CreateImport(t.Context(), app.Import{PortalID: 1, ConnectionID: a.ID, Object: app.SyncInvoices})
 				if err != nil {
 					t.Error(err)
 					return

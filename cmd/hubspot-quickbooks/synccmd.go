@@ -16,18 +16,21 @@ import (
 )
 
 // syncUsage is printed for sync -h and for bad arguments.
-const syncUsage = `usage: hubspot-quickbooks sync import --portal N --connection ID
+const syncUsage = `usage: hubspot-quickbooks sync import --portal N --connection ID [--object invoices|contacts|products]
 
-Imports the existing invoices of one QuickBooks company (connection ID of
-HubSpot account N, as GET /api/v1/settings lists them) into HubSpot's
-invoice object, in this process, with serve's configuration from the
-environment (README: Configuration). The account's invoice sync must be on.
-An unfinished import of the company (stopped by a crash or Ctrl-C) is
-resumed; after a failed one the import goes on from where it stopped. While
-a serve replica works on the import, this command follows its progress.
+Imports the existing records of one QuickBooks company (connection ID of
+HubSpot account N, as GET /api/v1/settings lists them) into HubSpot, in
+this process, with serve's configuration from the environment (README:
+Configuration): --object invoices (the default) into HubSpot's invoice
+object, contacts (QuickBooks customers) into contacts and their companies,
+products (QuickBooks products and services) into products, each the way
+the account's sync of that kind would, which must be on. An unfinished
+import of the company and kind (stopped by a crash or Ctrl-C) is resumed;
+after a failed one the import goes on from where it stopped. While a serve
+replica works on the import, this command follows its progress.
 
 Progress goes to stderr: one line redrawn on a terminal, else a line every
-few seconds. Exits 0 once every invoice is in HubSpot, 1 with the reason
+few seconds. Exits 0 once every record is processed, 1 with the reason
 otherwise.
 `
 
@@ -50,6 +53,7 @@ func runSync(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 	fs.Usage = func() { fmt.Fprint(stderr, syncUsage) }
 	portal := fs.Int64("portal", 0, "the HubSpot account (portal id)")
 	connection := fs.String("connection", "", "the QuickBooks company's connection id")
+	objectName := fs.String("object", string(app.SyncInvoices), "what to import: invoices, contacts or products")
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -58,6 +62,11 @@ func runSync(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 	}
 	if fs.NArg() > 0 || *portal <= 0 || *connection == "" {
 		fmt.Fprint(stderr, "sync import needs --portal and --connection\n"+syncUsage)
+		return errUsage
+	}
+	object, err := app.ParseSyncObject(*objectName)
+	if err != nil {
+		fmt.Fprint(stderr, app.ErrorMessage(err)+"\n"+syncUsage)
 		return errUsage
 	}
 	cfg, err := config.Load(getenv)
@@ -75,19 +84,21 @@ func runSync(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 		return err
 	}
 	defer svc.close()
-	return importInvoices(ctx, svc.app, *portal, *connection, stdout, newProgressBar(stderr))
+	return importRecords(ctx, svc.app, *portal, object, *connection, stdout, newProgressBar(stderr))
 }
 
-// importInvoices starts or resumes the company's import and works it here
-// until it is finished, following another process's work meanwhile.
-func importInvoices(ctx context.Context, svc *app.Service, portalID int64, connectionID string, stdout io.Writer, bar *progressBar) error {
+// importRecords starts or resumes the company's import of object and
+// works it here until it is finished, following another process's work
+// meanwhile.
+func importRecords(ctx context.Context, svc *app.Service, portalID int64, object app.SyncObject, connectionID string, stdout io.Writer, bar *progressBar) error {
 	started := time.Now()
-	p, err := svc.StartImport(ctx, portalID, connectionID)
+	p, err := svc.StartImport(ctx, portalID, object, connectionID)
 	if err != nil {
 		return errors.New(app.ErrorMessage(err))
 	}
+	one, many := object.RecordNouns()
 	if p.Done > 0 {
-		bar.note(fmt.Sprintf("Resuming the import at invoice %s.", groupDigits(p.Done)))
+		bar.note(fmt.Sprintf("Resuming the import at %s %s.", one, app.GroupDigits(p.Done)))
 	}
 	bar.show(p)
 	following := false
@@ -95,11 +106,11 @@ func importInvoices(ctx context.Context, svc *app.Service, portalID int64, conne
 		err := svc.RunImport(ctx, p.ID, bar.show)
 		switch {
 		case err == nil:
-			if last, serr := svc.ImportStatus(context.WithoutCancel(ctx), portalID, connectionID); serr == nil {
+			if last, serr := svc.ImportStatus(context.WithoutCancel(ctx), portalID, object, connectionID); serr == nil {
 				p = last
 			}
 			bar.done(p)
-			fmt.Fprintf(stdout, "Imported %s invoices into HubSpot in %s.\n", groupDigits(p.Done), time.Since(started).Round(time.Second))
+			fmt.Fprintf(stdout, "Imported %s %s into HubSpot in %s.\n", app.GroupDigits(p.Done), many, time.Since(started).Round(time.Second))
 			return nil
 		case ctx.Err() != nil:
 			bar.done(p)
@@ -111,7 +122,7 @@ func importInvoices(ctx context.Context, svc *app.Service, portalID int64, conne
 				following = true
 				bar.note("Another process holds this import (a serve replica, or a run that stopped: its hold lapses within 15 s); following it.")
 			}
-			if last, serr := svc.ImportStatus(ctx, portalID, connectionID); serr == nil {
+			if last, serr := svc.ImportStatus(ctx, portalID, object, connectionID); serr == nil {
 				p = last
 				bar.show(p)
 			}
@@ -196,8 +207,8 @@ func (b *progressBar) draw(p app.ImportProgress) {
 	fmt.Fprint(b.w, "\r"+line+pad)
 }
 
-// formatProgress is "1,234 / 10,000 invoices · 41.2/s · ETA 3m32s", with
-// what the import is retrying after it.
+// formatProgress is "1,234 / 10,000 invoices · 41.2/s · ETA 3m32s" (or
+// customers, products), with what the import is retrying after it.
 func formatProgress(p app.ImportProgress) string {
 	eta := "ETA --"
 	switch {
@@ -208,21 +219,10 @@ func formatProgress(p app.ImportProgress) string {
 	case p.ETA >= 0:
 		eta = "ETA " + p.ETA.Round(time.Second).String()
 	}
-	line := fmt.Sprintf("%s / %s invoices · %.1f/s · %s", groupDigits(p.Done), groupDigits(p.Total), p.RatePerSecond, eta)
+	_, many := p.Object.RecordNouns()
+	line := fmt.Sprintf("%s / %s %s · %.1f/s · %s", app.GroupDigits(p.Done), app.GroupDigits(p.Total), many, p.RatePerSecond, eta)
 	if p.Error != "" && !p.State.Finished() {
 		line += " · retrying: " + p.Error
 	}
 	return line
-}
-
-// groupDigits writes n with thousands separators: 10,000.
-func groupDigits(n int) string {
-	if n < 0 {
-		return "-" + groupDigits(-n)
-	}
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

@@ -82,10 +82,7 @@ func TestSyncImportResumesAfterAKill(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	fakes, l, key, conns := embeddedWorld(t, dir, sandbox.Options{})
-	st, err := store.Open(ctx, store.Config{SQLitePath: filepath.Join(dir, "data", "hubspot-quickbooks.db"), EncryptionKey: key})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openWorldStore(t, dir, key)
 	us := conns[qbofake.DemoRealmUS].ID
 	if _, err := fakes.QBO.SeedInvoices(qbofake.DemoRealmUS, qbofake.InvoiceSeed{Count: 294, CustomerIDs: []string{"1", "2", "3"},
 		ItemID: "2", Start: time.Now().Add(-time.Hour), PerSecond: 4}); err != nil {
@@ -116,7 +113,7 @@ func TestSyncImportResumesAfterAKill(t *testing.T) {
 		t.Fatalf("the first run made all %d invoices before the kill; the test proves nothing", made)
 	}
 	fakes.HubSpot.Faults().Clear(hubspotfake.RouteObjectsBatchCreate)
-	killed, err := st.LatestImport(ctx, 20000001, us)
+	killed, err := st.LatestImport(ctx, 20000001, us, app.SyncInvoices)
 	if err != nil || killed.State != app.ImportRunning || killed.Done < 100 {
 		t.Fatalf("after the kill: %+v, %v; want a running import with a batch done", killed, err)
 	}
@@ -148,24 +145,72 @@ func TestSyncImportResumesAfterAKill(t *testing.T) {
 			t.Errorf("key %s: %d HubSpot invoices", k, n)
 		}
 	}
-	done, err := st.LatestImport(ctx, 20000001, us)
+	done, err := st.LatestImport(ctx, 20000001, us, app.SyncInvoices)
 	if err != nil || done.ID != killed.ID || done.State != app.ImportDone || done.Done != 300 || done.Total != 300 {
 		t.Errorf("import = %+v, %v; want the killed one done, 300 of 300", done, err)
 	}
-	st.Close()
 }
 
-// TestSyncCommandUsage: sync takes the import subcommand and both flags.
+// openWorldStore opens embeddedWorld's SQLite store in dir, as the sync
+// command does, until the test ends.
+func openWorldStore(t *testing.T, dir string, key []byte) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), store.Config{SQLitePath: filepath.Join(dir, "data", "hubspot-quickbooks.db"), EncryptionKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// TestSyncImportProducts: --object products imports the company's items
+// into HubSpot products the way product sync would (an existing product
+// matched by SKU, none made twice), with a progress line in products;
+// again, it makes nothing.
+func TestSyncImportProducts(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	fakes, l, key, conns := embeddedWorld(t, dir, sandbox.Options{})
+	st := openWorldStore(t, dir, key)
+	if err := st.SaveSyncSettings(ctx, 20000001, app.SyncProducts, app.SyncSettings{Enabled: true,
+		OnCreateOrUpdate: app.WriteCreateOrUpdate, OnDelete: app.DeleteKeep, EnabledAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	env := serveEnv(l, key, map[string]string{"LOG_LEVEL": "warn"})
+	args := []string{"--portal", "20000001", "--connection", conns[qbofake.DemoRealmUS].ID, "--object", "products"}
+	before := len(fakes.HubSpot.Objects(20000001, "products"))
+	for run := range 2 {
+		p := startSync(t, dir, env, args...)
+		if code := p.wait(t, 60*time.Second); code != 0 {
+			t.Fatalf("run %d: exit %d\n%s", run, code, p.stderr.String())
+		}
+		if !strings.Contains(p.stderr.String(), "5 / 5 products · ") || !strings.Contains(p.stdout.String(), "Imported 5 products into HubSpot") {
+			t.Errorf("run %d: stderr\n%s\nstdout\n%s", run, p.stderr.String(), p.stdout.String())
+		}
+		// Rock Fountain and Hosting are new; Design hours and Consulting
+		// match products 1008 and 1009; Legacy widget is inactive.
+		if n := len(fakes.HubSpot.Objects(20000001, "products")) - before; n != 2 {
+			t.Errorf("run %d: %d products made, want 2", run, n)
+		}
+	}
+	if rec, err := st.SyncedRecord(ctx, conns[qbofake.DemoRealmUS].ID, app.SyncProducts, "1"); err != nil || rec.HubSpotID != "1008" {
+		t.Errorf("Design hours = %+v, %v; want product 1008", rec, err)
+	}
+}
+
+// TestSyncCommandUsage: sync takes the import subcommand, both flags and
+// an optional kind.
 func TestSyncCommandUsage(t *testing.T) {
 	for _, args := range [][]string{{"sync"}, {"sync", "export"}, {"sync", "import"}, {"sync", "import", "--portal", "1"},
-		{"sync", "import", "--connection", "x"}, {"sync", "import", "--portal", "x", "--connection", "y"}} {
+		{"sync", "import", "--connection", "x"}, {"sync", "import", "--portal", "x", "--connection", "y"},
+		{"sync", "import", "--portal", "1", "--connection", "y", "--object", "deals"}} {
 		var stdout, stderr bytes.Buffer
 		if err := run(context.Background(), args, noEnv, &stdout, &stderr); err != errUsage || !strings.Contains(stderr.String(), "usage: hubspot-quickbooks sync import") {
 			t.Errorf("%v: %v\n%s", args, err, stderr.String())
 		}
 	}
 	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), []string{"sync", "-h"}, noEnv, &stdout, &stderr); err != nil || !strings.Contains(stdout.String(), "--portal N --connection ID") {
+	if err := run(context.Background(), []string{"sync", "-h"}, noEnv, &stdout, &stderr); err != nil || !strings.Contains(stdout.String(), "--portal N --connection ID [--object invoices|contacts|products]") {
 		t.Errorf("sync -h: %v %s", err, stdout.String())
 	}
 	if err := run(context.Background(), []string{"help"}, noEnv, &stdout, &stderr); err != nil || !strings.Contains(stdout.String(), "sync import") {
@@ -186,6 +231,9 @@ func TestProgressLine(t *testing.T) {
 	if got := formatProgress(app.ImportProgress{State: app.ImportDone, Done: 10000, Total: 10000, RatePerSecond: 240}); got != "10,000 / 10,000 invoices · 240.0/s · done" {
 		t.Errorf("done: %q", got)
 	}
+	if got := formatProgress(app.ImportProgress{Object: app.SyncContacts, State: app.ImportRunning, Done: 5, Total: 9, ETA: -1}); got != "5 / 9 customers · 0.0/s · ETA --" {
+		t.Errorf("customers: %q", got)
+	}
 
 	var out bytes.Buffer
 	now := time.Unix(0, 0)
@@ -201,7 +249,7 @@ func TestProgressLine(t *testing.T) {
 	if out.String() != want {
 		t.Errorf("terminal output\n%q\nwant\n%q", out.String(), want)
 	}
-	if groupDigits(-1234567) != "-1,234,567" || groupDigits(999) != "999" {
+	if app.GroupDigits(-1234567) != "-1,234,567" || app.GroupDigits(999) != "999" {
 		t.Error("groupDigits")
 	}
 }
