@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -347,6 +349,9 @@ var cloudEventVerbs = map[string]string{
 // through capitalised, like an unknown entity.
 func parseCloudEventType(typ string) (entity, op string, ok bool) {
 	parts := strings.Split(strings.ToLower(strings.TrimSpace(typ)), ".")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i]) // as a legacy name is: "qbo. invoice.updated" is Invoice
+	}
 	if len(parts) < 3 || len(parts) > 4 || parts[0] != "qbo" || parts[1] == "" || parts[2] == "" {
 		return "", "", false
 	}
@@ -383,7 +388,8 @@ func capitalise(s string) string {
 	if s == "" {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	r, n := utf8.DecodeRuneInString(s) // a whole letter: "é…" stays valid text
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // qboTimeLayouts are the lastUpdated/time spellings seen: RFC 3339 with
@@ -399,6 +405,9 @@ func parseQBOTime(s string) (time.Time, error) {
 	}
 	for _, layout := range qboTimeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
+			if y := t.UTC().Year(); y < 0 || y > 9999 { // the queue's JSON cannot hold it
+				return time.Time{}, fmt.Errorf("%q is out of range", s)
+			}
 			return t.UTC(), nil
 		}
 	}
