@@ -102,17 +102,30 @@ func (w *world) faultRun(ctx context.Context, body map[string]any, outage time.D
 				recovered = max(recovered, o.at.Sub(win.back))
 			}
 		}
-		createFails := 0
+		// Creates: failures in the window and after it, the first success
+		// after the return (recovery) and the last failure (the backlog
+		// the window left, drained at HubSpot's pace).
+		createFails, lateFails := 0, 0
+		var firstOK, lastFail time.Duration = -1, 0
 		for _, o := range creates.rec.between(win.from, win.back.Add(settle)) {
-			if failed(o) || o.status == http.StatusTooManyRequests {
+			bad := failed(o) || o.status == http.StatusTooManyRequests
+			after := o.at.Sub(win.back)
+			switch {
+			case bad && after > 0:
+				lateFails++
+				lastFail = max(lastFail, after)
+			case bad:
 				createFails++
-				if o.at.After(win.back) {
-					recovered = max(recovered, o.at.Sub(win.back))
-				}
+			case after > 0 && firstOK < 0:
+				firstOK = after
 			}
 		}
-		rows = append(rows, fmt.Sprintf("| %s | %.1f s | %d of %d | %d | %d | %.1f s |", win.name,
-			win.back.Sub(win.from).Seconds(), in.failed, in.n, late, createFails, recovered.Seconds()))
+		recovery := fmt.Sprintf("%.1f s", max(recovered, firstOK).Seconds())
+		if firstOK < 0 {
+			recovery = fmt.Sprintf("no create made within %s", settle)
+		}
+		rows = append(rows, fmt.Sprintf("| %s | %.1f s | %d of %d | %d | %d in the window, %d after (the last %.1f s after) | %s |", win.name,
+			win.back.Sub(win.from).Seconds(), in.failed, in.n, late, createFails, lateFails, lastFail.Seconds(), recovery))
 	}
 
 	// Everything pending is sent again until it is made, as reps would

@@ -123,14 +123,28 @@ type creator struct {
 	refused map[string]string // key -> the 4xx answer
 	pending map[string]int    // key -> tries so far
 	last    map[string]string // key -> the last answer while pending
+	flying  map[string]bool   // keys with a try in flight: a rep retries after an answer
 }
 
 func newCreator(portal int64, url string, body map[string]any) *creator {
-	return &creator{portal: portal, url: url, body: body, made: map[string]string{}, refused: map[string]string{}, pending: map[string]int{}, last: map[string]string{}}
+	return &creator{portal: portal, url: url, body: body, made: map[string]string{}, refused: map[string]string{}, pending: map[string]int{}, last: map[string]string{}, flying: map[string]bool{}}
 }
 
-// try sends key's create once and records its fate.
+// try sends key's create once and records its fate; nothing when a try of
+// key is in flight.
 func (c *creator) try(ctx context.Context, client *hubspotfake.CardClient, key string) {
+	c.mu.Lock()
+	if c.flying[key] {
+		c.mu.Unlock()
+		return
+	}
+	c.flying[key] = true
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		delete(c.flying, key)
+		c.mu.Unlock()
+	}()
 	body := map[string]any{"idempotencyKey": key, "message": "fault-bench " + key}
 	for k, v := range c.body {
 		body[k] = v

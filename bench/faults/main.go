@@ -120,7 +120,7 @@ func run(ctx context.Context, bin string, measure time.Duration, workers int, ou
 		fmt.Println(r)
 	}
 	fmt.Println()
-	fmt.Println("| Fault while the load runs | Window | Card 5xx in the window | Card 5xx after it | Creates failed (retried) | Recovered after the dependency returned |")
+	fmt.Println("| Fault while the load runs | Window | Card 5xx in the window | Card 5xx after it | Creates failed, each retried | Recovered: first create made after the return (or last card 5xx) |")
 	fmt.Println("|---|---|---|---|---|---|")
 	for _, r := range faultRows {
 		fmt.Println(r)
