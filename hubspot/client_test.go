@@ -1,14 +1,12 @@
 package hubspot_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +15,8 @@ import (
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/hubspot"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/hubspotfake"
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/logtest"
 )
 
 // now is the fake's fixed clock: a winter day, so US/Pacific is -08:00.
@@ -469,20 +469,5 @@ func TestOverTCPWithDefaultHTTPClient(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for a logger and a test at once.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer is a log sink safe for many goroutines.
+type syncBuffer = logtest.Buffer

@@ -1,7 +1,6 @@
 package quickbooks
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -16,6 +15,8 @@ import (
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/qbofake"
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/logtest"
 )
 
 // TestMain makes http.DefaultTransport refuse every request, so a code path
@@ -337,23 +338,8 @@ func (s *saver) all() []savedTokens {
 	return append([]savedTokens(nil), s.saved...)
 }
 
-// syncBuffer is a bytes.Buffer safe for a logger used by many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a log sink safe for many goroutines.
+type syncBuffer = logtest.Buffer
 
 // wantErr checks an error's app code and message ("" code: no error).
 func wantErr(t *testing.T, err error, code app.Code, msg string) {

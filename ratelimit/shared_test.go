@@ -1,19 +1,19 @@
 package ratelimit
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/redistest"
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/logtest"
 )
 
 func testKey(t *testing.T) string {
@@ -187,19 +187,5 @@ func TestGCRANeverExceedsTheBudget(t *testing.T) {
 	}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a log sink safe for many goroutines.
+type syncBuffer = logtest.Buffer

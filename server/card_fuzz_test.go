@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,7 +28,6 @@ import (
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/hubspotfake"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/qbofake"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/server"
-	"github.com/hubspot-quickbooks/hubspot-quickbooks/store"
 )
 
 // FuzzCardRequests drives every route HubSpot or Intuit calls (each
@@ -123,41 +121,19 @@ const fuzzBase = "http://card.fuzz"
 func newFuzzServer(tb testing.TB) *fuzzServer {
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
-	fakes := sandbox.New(sandbox.Options{Logger: log, Unthrottled: true})
-	tb.Cleanup(fakes.Close)
-	upstream := &http.Client{Transport: fakes.Transport(), Timeout: 5 * time.Second}
-	st, err := store.Open(ctx, store.Config{SQLitePath: filepath.Join(tb.TempDir(), "fuzz.db"), EncryptionKey: bytes.Repeat([]byte{7}, 32)})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	conns, err := fakes.SeedStore(ctx, st)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	qbo := quickbooks.New(quickbooks.Config{
-		APIBaseURL: "https://sandbox-quickbooks.api.intuit.com", ClientID: "sandbox-qbo-client-id",
-		TokenURL:     "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer",
-		RevokeURL:    "https://developer.api.intuit.com/v2/oauth2/tokens/revoke",
-		ClientSecret: "sandbox-qbo-client-secret", HTTPClient: upstream, RetryBase: time.Millisecond, Logger: log,
-		RequestsPerMinute: 1_000_000, MaxConcurrent: 100,
-	}, st)
-	hs := hubspot.New(hubspot.Config{HTTPClient: upstream, RetryBase: time.Millisecond, Logger: log,
-		ClientID: "sandbox-hubspot-client-id", ClientSecret: "sandbox-hubspot-client-secret", RateLimit: -1, SearchPerSecond: -1}, st)
+	sk := newStack(tb, log, sandbox.Options{Logger: log, Unthrottled: true}, func(qbo *quickbooks.Config, hs *hubspot.Config) {
+		qbo.RequestsPerMinute, qbo.MaxConcurrent = 1_000_000, 100
+		hs.RateLimit, hs.SearchPerSecond = -1, -1
+	})
 	bound := &boundHandlers{}
-	db, dialect := st.Shared()
+	db, dialect := sk.store.Shared()
 	jobs, err := queue.Open(ctx, db, dialect, bound, queue.Options{Logger: log, ReconcileEvery: -1, SweepEvery: -1})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	svc := app.New(app.Deps{Store: st, Cache: redis.NewInProcess(1000, redis.Options{Logger: log}), QuickBooks: qbo, HubSpot: hs,
-		InvoiceObjects: hs, InvoicePager: qbo, Jobs: jobs, ChangeFeed: qbo, Sync: st, Logger: log,
-		QBOWebURL: "https://app.sandbox.qbo.intuit.com",
-		Connect: app.ConnectConfig{AuthorizeURL: "https://appcenter.intuit.com/connect/oauth2", ClientID: "sandbox-qbo-client-id",
-			RedirectURI: fuzzBase + "/oauth/quickbooks/callback", Secret: bytes.Repeat([]byte{7}, 32)},
-		Install: app.ConnectConfig{AuthorizeURL: "https://app.hubspot.com/oauth/authorize", ClientID: "sandbox-hubspot-client-id",
-			RedirectURI: fuzzBase + "/oauth/hubspot/callback", Secret: bytes.Repeat([]byte{7}, 32)},
-	})
+	deps := sk.deps(fuzzBase, redis.NewInProcess(1000, redis.Options{Logger: log}), log)
+	deps.Jobs, deps.ChangeFeed, deps.Sync = jobs, sk.qbo, sk.store
+	svc := app.New(deps)
 	bound.svc = svc
 	srv := server.New(svc, log, server.NewMetrics(), server.Config{PublicBaseURL: fuzzBase, HubSpotAppID: appID,
 		HubSpotClientSecret: secret, QBOWebhookVerifierToken: qbofake.DefaultWebhookVerifierToken})
@@ -165,7 +141,7 @@ func newFuzzServer(tb testing.TB) *fuzzServer {
 	if !ok {
 		tb.Fatalf("the server's handler is a %T, not Echo", srv.Handler())
 	}
-	return &fuzzServer{handler: srv.Handler(), echo: e, usConn: conns[usRealm].ID}
+	return &fuzzServer{handler: srv.Handler(), echo: e, usConn: sk.conns[usRealm].ID}
 }
 
 // routes lists what HubSpot and Intuit call, in a stable order.

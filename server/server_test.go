@@ -96,6 +96,61 @@ func coldCards() option {
 	return func(s *setup) { s.snapshotTTL, s.cardTTL = time.Nanosecond, -1 }
 }
 
+// stack is the service's parts over the sandbox fakes and a seeded SQLite
+// store, as the test server and the fuzz server assemble them.
+type stack struct {
+	fakes    *sandbox.Fakes
+	upstream *http.Client // reaches the fakes in-process
+	store    *store.Store
+	conns    map[string]app.Connection
+	qbo      *quickbooks.Client
+	hs       *hubspot.Client
+}
+
+// newStack starts the fakes with fakeOpts, opens and seeds a store, and
+// builds both adapters over the fakes; tune adjusts their configurations.
+func newStack(tb testing.TB, log *slog.Logger, fakeOpts sandbox.Options, tune func(*quickbooks.Config, *hubspot.Config)) *stack {
+	tb.Helper()
+	ctx := context.Background()
+	fakes := sandbox.New(fakeOpts)
+	tb.Cleanup(fakes.Close)
+	upstream := &http.Client{Transport: fakes.Transport(), Timeout: 5 * time.Second}
+	st, err := store.Open(ctx, store.Config{SQLitePath: filepath.Join(tb.TempDir(), "test.db"), EncryptionKey: bytes.Repeat([]byte{7}, 32)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	conns, err := fakes.SeedStore(ctx, st)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	qboCfg := quickbooks.Config{
+		APIBaseURL: "https://sandbox-quickbooks.api.intuit.com", ClientID: "sandbox-qbo-client-id",
+		TokenURL:     "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer",
+		RevokeURL:    "https://developer.api.intuit.com/v2/oauth2/tokens/revoke",
+		ClientSecret: "sandbox-qbo-client-secret", HTTPClient: upstream, RetryBase: time.Millisecond, Logger: log,
+	}
+	hsCfg := hubspot.Config{HTTPClient: upstream, RetryBase: time.Millisecond, Logger: log,
+		ClientID: "sandbox-hubspot-client-id", ClientSecret: "sandbox-hubspot-client-secret"}
+	tune(&qboCfg, &hsCfg)
+	return &stack{fakes: fakes, upstream: upstream, store: st, conns: conns, qbo: quickbooks.New(qboCfg, st), hs: hubspot.New(hsCfg, st)}
+}
+
+// deps are the use cases' dependencies over the stack, for a service at
+// base (its OAuth redirect URIs).
+func (sk *stack) deps(base string, cache app.Cache, log *slog.Logger) app.Deps {
+	return app.Deps{Store: sk.store, Cache: cache, QuickBooks: sk.qbo, HubSpot: sk.hs, InvoiceObjects: sk.hs, InvoicePager: sk.qbo,
+		Logger: log, QBOWebURL: "https://app.sandbox.qbo.intuit.com",
+		Connect: app.ConnectConfig{
+			AuthorizeURL: "https://appcenter.intuit.com/connect/oauth2", ClientID: "sandbox-qbo-client-id",
+			RedirectURI: base + "/oauth/quickbooks/callback", Secret: bytes.Repeat([]byte{7}, 32),
+		},
+		Install: app.ConnectConfig{
+			AuthorizeURL: "https://app.hubspot.com/oauth/authorize", ClientID: "sandbox-hubspot-client-id",
+			RedirectURI: base + "/oauth/hubspot/callback", Secret: bytes.Repeat([]byte{7}, 32),
+		}}
+}
+
 func newTestServer(t testing.TB, opts ...option) *testServer {
 	t.Helper()
 	ctx := context.Background()
@@ -118,42 +173,14 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 	if set.sync != nil && set.sync.webhooks {
 		fakeOpts.QBOWebhookURL = base + "/webhooks/quickbooks"
 	}
-	fakes := sandbox.New(fakeOpts)
-	t.Cleanup(fakes.Close)
-	upstream := &http.Client{Transport: fakes.Transport(), Timeout: 5 * time.Second}
-
-	st, err := store.Open(ctx, store.Config{SQLitePath: filepath.Join(t.TempDir(), "test.db"), EncryptionKey: bytes.Repeat([]byte{7}, 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	conns, err := fakes.SeedStore(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	qbo := quickbooks.New(quickbooks.Config{
-		APIBaseURL: "https://sandbox-quickbooks.api.intuit.com", ClientID: "sandbox-qbo-client-id",
-		TokenURL:     "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer",
-		RevokeURL:    "https://developer.api.intuit.com/v2/oauth2/tokens/revoke",
-		ClientSecret: "sandbox-qbo-client-secret", HTTPClient: upstream, RetryBase: time.Millisecond, Logger: log,
-	}, st)
-	hsCfg := hubspot.Config{HTTPClient: upstream, RetryBase: time.Millisecond, Logger: log,
-		ClientID: "sandbox-hubspot-client-id", ClientSecret: "sandbox-hubspot-client-secret"}
-	if set.unthrottled {
-		hsCfg.RateLimit, hsCfg.SearchPerSecond = -1, -1 // the fakes' limits are off: so are ours
-	}
-	hs := hubspot.New(hsCfg, st)
-	deps := app.Deps{Store: st, Cache: set.cache, QuickBooks: qbo, HubSpot: hs, InvoiceObjects: hs, InvoicePager: qbo, Logger: log,
-		QBOWebURL: "https://app.sandbox.qbo.intuit.com", SnapshotTTL: set.snapshotTTL, CardTTL: set.cardTTL, Now: set.now,
-		Connect: app.ConnectConfig{
-			AuthorizeURL: "https://appcenter.intuit.com/connect/oauth2", ClientID: "sandbox-qbo-client-id",
-			RedirectURI: base + "/oauth/quickbooks/callback", Secret: bytes.Repeat([]byte{7}, 32),
-		},
-		Install: app.ConnectConfig{
-			AuthorizeURL: "https://app.hubspot.com/oauth/authorize", ClientID: "sandbox-hubspot-client-id",
-			RedirectURI: base + "/oauth/hubspot/callback", Secret: bytes.Repeat([]byte{7}, 32),
-		}}
+	sk := newStack(t, log, fakeOpts, func(_ *quickbooks.Config, hs *hubspot.Config) {
+		if set.unthrottled {
+			hs.RateLimit, hs.SearchPerSecond = -1, -1 // the fakes' limits are off: so are ours
+		}
+	})
+	fakes, st, conns, qbo := sk.fakes, sk.store, sk.conns, sk.qbo
+	deps := sk.deps(base, set.cache, log)
+	deps.SnapshotTTL, deps.CardTTL, deps.Now = set.snapshotTTL, set.cardTTL, set.now
 	var jobs *queue.Queue
 	bound := &boundHandlers{}
 	if set.sync != nil {
@@ -203,7 +230,7 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 		defer cancel()
 		srv.Shutdown(ctx)
 	})
-	return &testServer{url: base, upstream: upstream, store: st, cache: set.cache, fakes: fakes, conns: conns, svc: svc}
+	return &testServer{url: base, upstream: sk.upstream, store: st, cache: set.cache, fakes: fakes, conns: conns, svc: svc}
 }
 
 // boundHandlers are the use cases the queue runs, bound once the service

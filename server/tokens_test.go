@@ -13,6 +13,8 @@ import (
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/qbofake"
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/logtest"
 )
 
 const qboTokenURL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
@@ -166,20 +168,5 @@ func noTokensIn(t *testing.T, what, text string, tokens ...app.Tokens) {
 	}
 }
 
-// lockedBuffer is a strings.Builder safe for a logger used by many goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+// lockedBuffer is a log sink safe for many goroutines.
+type lockedBuffer = logtest.Buffer

@@ -20,6 +20,8 @@ import (
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/qbofake"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/server"
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/logtest"
 )
 
 // The QuickBooks webhook route, through the real server on a loopback port.
@@ -170,23 +172,8 @@ func newWebhookServer(t *testing.T, opts ...hookOption) *webhookServer {
 	return ws
 }
 
-// syncBuffer is a log sink the server's goroutines may write to.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer is a log sink safe for many goroutines.
+type syncBuffer = logtest.Buffer
 
 // post sends body to the webhook route of baseURL with headers (nil values
 // are left out), checks the answer against openapi.yaml and that it came
