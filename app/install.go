@@ -28,7 +28,7 @@ const HubSpotScopes = "oauth crm.objects.deals.read crm.objects.deals.write " +
 	"crm.objects.quotes.read crm.objects.line_items.read crm.objects.products.read crm.objects.products.write " +
 	"crm.schemas.deals.read crm.schemas.deals.write crm.schemas.contacts.write crm.schemas.companies.write " +
 	"crm.objects.invoices.read crm.objects.invoices.write crm.schemas.invoices.read crm.schemas.invoices.write " +
-	"automation"
+	"settings.users.read automation"
 
 // InstallCallback is what HubSpot's redirect carries.
 type InstallCallback struct {

@@ -65,6 +65,7 @@ type Service struct {
 	snapshotTTL time.Duration
 	qboWebURL   string
 	cards       *memo[*RecordCard]
+	admins      *memo[bool] // who may change the settings (admins.go)
 	connect     connectFlow
 	install     connectFlow
 	jobs        Jobs
@@ -96,6 +97,7 @@ func New(d Deps) *Service {
 		cardTTL = 0
 	}
 	s.cards = newMemo[*RecordCard](cardTTL, 10_000, s.now)
+	s.admins = newMemo[bool](adminTTL, 10_000, s.now)
 	s.connect = newConnectFlow(d.Connect)
 	s.install = newConnectFlow(d.Install)
 	s.SetWorkflowBudget(d.WorkflowBudget)

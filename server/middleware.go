@@ -127,3 +127,16 @@ func (s *Server) callerFrom(q url.Values) (caller, error) {
 }
 
 func errUnauthorized(msg string) error { return app.Errorf(app.Unauthorized, "%s", msg) }
+
+// requireAdmin admits, after the signature check, only a super admin of the
+// caller's HubSpot account (app.RequireAdmin): the settings' and the
+// connections' changes, imports, retries and uninstall.
+func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		who := callerOf(c)
+		if err := s.svc.RequireAdmin(c.Request().Context(), who.PortalID, who.UserID); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}

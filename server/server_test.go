@@ -47,6 +47,7 @@ type testServer struct {
 	fakes    *sandbox.Fakes
 	conns    map[string]app.Connection
 	svc      *app.Service
+	hs       *hubspot.Client
 }
 
 type option func(*setup)
@@ -230,7 +231,7 @@ func newTestServer(t testing.TB, opts ...option) *testServer {
 		defer cancel()
 		srv.Shutdown(ctx)
 	})
-	return &testServer{url: base, upstream: sk.upstream, store: st, cache: set.cache, fakes: fakes, conns: conns, svc: svc}
+	return &testServer{url: base, upstream: sk.upstream, hs: sk.hs, store: st, cache: set.cache, fakes: fakes, conns: conns, svc: svc}
 }
 
 // boundHandlers are the use cases the queue runs, bound once the service

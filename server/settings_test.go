@@ -251,6 +251,11 @@ func TestSetSync(t *testing.T) {
 
 	// A portal without a connected company cannot turn a sync on.
 	const lonely = 20000009
+	ts.fakes.HubSpot.AddPortal(hubspotfake.Portal{ID: lonely, APIToken: "hs-lonely-token", Users: []hubspotfake.User{{ID: 7, SuperAdmin: true}}})
+	if err := ts.store.SavePortal(context.Background(), app.Portal{ID: lonely, Currency: "USD", TimeZone: "US/Eastern",
+		Tokens: app.Tokens{Access: "hs-lonely-token", Refresh: "hs-lonely-refresh", AccessExpiresAt: time.Now().Add(time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
 	_, a = ts.setSync(t, lonely, "invoices", on)
 	wantError(t, "no company", a, http.StatusFailedDependency, "not_connected", "Invoice sync")
 	if got, a := ts.setSync(t, lonely, "invoices", map[string]any{"enabled": false, "onCreateOrUpdate": "nothing", "onDelete": "nothing"}); a.status != http.StatusOK || got.Sync.Invoices.OnDelete != "nothing" {
@@ -343,7 +348,8 @@ func (ts *testServer) anotherServer(t *testing.T) *testServer {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	svc := app.New(app.Deps{Store: ts.store, Cache: redis.NewInProcess(100, redis.Options{Logger: log}), Logger: log})
+	// HubSpot answers who is an admin, but offers no invoice object.
+	svc := app.New(app.Deps{Store: ts.store, Cache: redis.NewInProcess(100, redis.Options{Logger: log}), HubSpot: ts.hs, Logger: log})
 	srv := server.New(svc, log, server.NewMetrics(), server.Config{
 		PublicBaseURL: base, HubSpotAppID: appID, HubSpotClientSecret: secret,
 	})

@@ -3,6 +3,7 @@ package hubspotfake
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -40,6 +41,31 @@ func (s *Server) handleAccountDetails(c *call) {
 		UIDomain:              p.UIDomain,
 		DataHostingLocation:   p.DataHostingLocation,
 	})
+}
+
+// userJSON is a user as the user provisioning API answers it.
+type userJSON struct {
+	ID         string   `json:"id"`
+	Email      string   `json:"email"`
+	RoleIDs    []string `json:"roleIds"`
+	SuperAdmin bool     `json:"superAdmin"`
+}
+
+// handleUserGet serves GET /settings/v3/users/{userId}: a user of the
+// token's account by id (the installing user is a super admin), else 404.
+func (s *Server) handleUserGet(c *call) {
+	s.mu.Lock()
+	p := c.portal().Portal
+	s.mu.Unlock()
+	id := c.r.PathValue("userId")
+	users := append([]User{{ID: p.UserID, Email: p.UserEmail, SuperAdmin: true}}, p.Users...)
+	for _, u := range users {
+		if strconv.FormatInt(u.ID, 10) == id {
+			c.json(http.StatusOK, userJSON{ID: id, Email: u.Email, RoleIDs: append([]string{}, u.RoleIDs...), SuperAdmin: u.SuperAdmin})
+			return
+		}
+	}
+	c.fail(errNotFound(fmt.Sprintf("No user with id %s exists in this account.", id)))
 }
 
 // formatOffset prints seconds east of UTC as "-08:00".

@@ -58,7 +58,8 @@
 //	POST /crm/v3/properties/{t}/groups                                                 property_groups.create
 //
 // Account (§4.4): GET /account-info/v3/details and /account-info/2026-03/details
-// (account.details). OAuth (§4.6): GET /oauth/authorize and
+// (account.details); GET /settings/v3/users/{userId} (settings.users.read: the
+// installing user, a super admin, and Portal.Users; 404 for anyone else). OAuth (§4.6): GET /oauth/authorize and
 // /oauth/{portalId}/authorize (oauth.authorize), POST /oauth/v1/token
 // (oauth.token), GET /oauth/v1/access-tokens/{token} (oauth.token_info),
 // GET /oauth/v1/refresh-tokens/{token} (oauth.refresh_token_info), DELETE

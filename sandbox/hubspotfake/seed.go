@@ -61,10 +61,10 @@ func (s *Server) SeedDemo() Demo {
 
 	s.AddPortal(Portal{ID: 20000001, Name: "Northwind Traders", Currency: "USD", AdditionalCurrencies: []string{"CAD"},
 		TimeZone: "US/Pacific", APIToken: "hs-sandbox-token-portal-1", Domain: "northwind.example",
-		UserEmail: "admin@northwind.example"})
+		UserEmail: "admin@northwind.example", Users: demoUsers("northwind.example")})
 	s.AddPortal(Portal{ID: 20000002, Name: "Thames Partners", Currency: "GBP",
 		TimeZone: "Europe/London", APIToken: "hs-sandbox-token-portal-2", Domain: "thamespartners.example",
-		UserEmail: "admin@thamespartners.example"})
+		UserEmail: "admin@thamespartners.example", Users: demoUsers("thamespartners.example")})
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -80,6 +80,18 @@ func (s *Server) SeedDemo() Demo {
 	}
 	s.demo = &demo
 	return demo
+}
+
+// demoUsers are the demo accounts' users besides the installer: users 1
+// (the card preview's and the card command's) and 7 (the tests' signed
+// client) are super admins who also work deals; user 8 is a sales rep
+// without admin rights.
+func demoUsers(domain string) []User {
+	return []User{
+		{ID: 1, Email: "owner@" + domain, SuperAdmin: true},
+		{ID: 7, Email: "rep@" + domain, SuperAdmin: true},
+		{ID: 8, Email: "sales@" + domain, RoleIDs: []string{"sales-rep"}},
+	}
 }
 
 func seedNorthwind(b *seeder) {

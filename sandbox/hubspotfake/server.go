@@ -128,6 +128,7 @@ const (
 	RouteOAuthRefreshTokenInfo = "oauth.refresh_token_info"
 	RouteOAuthRevoke           = "oauth.revoke"
 	RouteAppUninstall          = "appinstalls.uninstall"
+	RouteUserRead              = "settings.users.read"
 	RouteUnknown               = "unknown"
 )
 
@@ -225,6 +226,9 @@ func (s *Server) routes() {
 	// The app uninstalling itself from the token's portal.
 	s.api("DELETE /appinstalls/2026-03/external-install", RouteAppUninstall, "", s.handleUninstall)
 	s.api("DELETE /appinstalls/v3/external-install", RouteAppUninstall, "", s.handleUninstall)
+
+	// User provisioning: one user of the token's account.
+	s.api("GET /settings/v3/users/{userId}", RouteUserRead, "", s.handleUserGet)
 
 	// Custom workflow actions (reference §5): completing a blocked execution.
 	s.api("POST /automation/v4/actions/callbacks/{callbackId}/complete", RouteActionCallbackComplete, "", s.handleActionCallbackComplete)

@@ -23,6 +23,17 @@ type Portal struct {
 	Domain               string   // hub_domain in OAuth token info; default "portal-<id>.example"
 	UserID               int64    // user who installs the app over OAuth; default 7000000+n for the n-th portal
 	UserEmail            string   // that user's email; default "admin@<Domain>"
+	// Users of the account the user provisioning API answers for, beside
+	// the installing user (always a super admin).
+	Users []User
+}
+
+// User is a user of a portal's account.
+type User struct {
+	ID         int64
+	Email      string
+	SuperAdmin bool
+	RoleIDs    []string
 }
 
 // portal is a Portal with its state.
