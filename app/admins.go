@@ -25,6 +25,9 @@ const adminTTL = time.Minute
 // companies, the sync settings, imports, retries and uninstalling are
 // theirs, as installing the app is. Reps keep every card action.
 func (s *Service) RequireAdmin(ctx context.Context, portalID, userID int64) error {
+	if userID <= 0 {
+		return Errorf(Forbidden, "HubSpot did not say who you are, so the QuickBooks settings cannot be changed from here.")
+	}
 	admins, ok := s.hubspot.(Admins)
 	if !ok {
 		return Errorf(Internal, "This server cannot check HubSpot users' rights.")
@@ -36,8 +39,11 @@ func (s *Service) RequireAdmin(ctx context.Context, portalID, userID int64) erro
 			return false, err
 		}
 		is, err := admins.IsSuperAdmin(ctx, portal, userID)
-		if ErrorCode(err) == NotFound {
+		switch ErrorCode(err) {
+		case NotFound:
 			return false, nil
+		case Forbidden: // installed before the app asked for settings.users.read
+			return false, Wrapf(err, Forbidden, "The app cannot yet see who is a super admin of this HubSpot account: a super admin should install the app again to grant it that permission.")
 		}
 		return is, err
 	})

@@ -137,13 +137,11 @@ func (s *Service) applyEntityChange(ctx context.Context, conn Connection, ch Ent
 	case EntityPayment:
 		err = s.applyPaymentChange(ctx, conn, ch)
 	case EntityCustomer:
-		if err = s.dropLookups(ctx, conn, kindCustomers); err == nil {
-			err = s.syncCustomer(ctx, conn, ch) // contactsync.go
-		}
+		// The contact is synced even when the cache cannot drop the list
+		// (Redis down); the change is then retried for the drop.
+		err = errors.Join(s.dropLookups(ctx, conn, kindCustomers), s.syncCustomer(ctx, conn, ch)) // contactsync.go
 	case EntityItem:
-		if err = s.dropLookups(ctx, conn, kindItems); err == nil {
-			err = s.syncItem(ctx, conn, ch) // productsync.go
-		}
+		err = errors.Join(s.dropLookups(ctx, conn, kindItems), s.syncItem(ctx, conn, ch)) // productsync.go
 	case EntityTerm:
 		err = s.dropLookups(ctx, conn, kindTerms)
 	case EntityPreferences:
@@ -278,7 +276,9 @@ func (s *Service) linksOf(ctx context.Context, conn Connection, ids []string) ([
 // applyPreferencesChange reads the company's settings again (country,
 // currency, time zone, custom numbers) and stores them on the connection.
 func (s *Service) applyPreferencesChange(ctx context.Context, conn Connection) error {
-	s.forgetLookups(ctx, conn, kindCompany)
+	if err := s.dropLookups(ctx, conn, kindCompany); err != nil {
+		return err
+	}
 	company, err := s.qbo.Company(ctx, conn)
 	if err != nil {
 		return err

@@ -20,7 +20,8 @@ func (b Budget) limitsRate() bool { return b.Requests > 0 && b.Per > 0 }
 type Limiter interface {
 	// Acquire waits until a request under key fits b, and returns the
 	// function to call once the request's answer has been read (it may be
-	// called more than once). It fails only with ctx's error. A key's
-	// budget is the one its first Acquire gave.
+	// called more than once). It fails only with ctx's error. Calls for
+	// one key should give one budget (Local sizes a key's concurrency cap
+	// on its first call).
 	Acquire(ctx context.Context, key string, b Budget) (release func(), err error)
 }

@@ -184,6 +184,9 @@ func (s *Shared) takeSlot(ctx context.Context, key string, capacity int) (func()
 		got, err := takeSlotScript.Run(opCtx, s.client, []string{rkey}, capacity, lease, member).Int()
 		cancel()
 		if err != nil {
+			// Redis may have taken the slot before the answer was lost:
+			// give it back rather than leave it held for a lease.
+			go s.free(rkey, member)
 			return nil, fmt.Errorf("ratelimit: slot of %s: %w", key, err)
 		}
 		if got == 1 {
@@ -200,13 +203,19 @@ func (s *Shared) takeSlot(ctx context.Context, key string, capacity int) (func()
 	return func() {
 		once.Do(func() {
 			close(stop)
-			ctx, cancel := context.WithTimeout(context.Background(), s.opt.OpTimeout)
-			defer cancel()
-			if err := s.client.ZRem(ctx, rkey, member).Err(); err != nil {
-				s.log.Debug("ratelimit: slot not freed; its lease will lapse", "key", key, "err", err)
-			}
+			s.free(rkey, member)
 		})
 	}, nil
+}
+
+// free gives member's slot of rkey back; when Redis cannot take it, the
+// lease lapses on its own.
+func (s *Shared) free(rkey, member string) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.opt.OpTimeout)
+	defer cancel()
+	if err := s.client.ZRem(ctx, rkey, member).Err(); err != nil {
+		s.log.Debug("ratelimit: slot not freed; its lease will lapse", "key", rkey, "err", err)
+	}
 }
 
 // renew keeps member's lease of rkey until stop is closed.

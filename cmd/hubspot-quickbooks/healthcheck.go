@@ -25,11 +25,14 @@ func runHealthcheck(ctx context.Context, args []string, getenv env, stdout, stde
 		if !ok || addr == "" {
 			addr = ":8080"
 		}
-		_, port, err := net.SplitHostPort(addr)
+		host, port, err := net.SplitHostPort(addr)
 		if err != nil {
 			return fmt.Errorf("healthcheck: HTTP_ADDR %q: %w", addr, err)
 		}
-		*url = "http://" + net.JoinHostPort("127.0.0.1", port) + "/healthz"
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "127.0.0.1" // every interface: ask over loopback
+		}
+		*url = "http://" + net.JoinHostPort(host, port) + "/healthz"
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()

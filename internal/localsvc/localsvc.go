@@ -70,10 +70,15 @@ func (r *Redis) Start() error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("localsvc: start redis-server: %w", err)
 	}
-	r.cmd = cmd
 	c := goredis.NewClient(&goredis.Options{Addr: r.Addr, MaxRetries: -1})
 	defer c.Close()
-	return waitUntil(10*time.Second, "redis-server on "+r.Addr, func(ctx context.Context) error { return c.Ping(ctx).Err() })
+	if err := waitUntil(10*time.Second, "redis-server on "+r.Addr, func(ctx context.Context) error { return c.Ping(ctx).Err() }); err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return err
+	}
+	r.cmd = cmd
+	return nil
 }
 
 // Kill ends the server with SIGKILL (what it held is gone) and waits.
@@ -113,6 +118,7 @@ func StartPostgres() (*Postgres, error) {
 	}
 	addr, err := FreeAddr()
 	if err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
 	_, port, _ := net.SplitHostPort(addr)
@@ -120,6 +126,7 @@ func StartPostgres() (*Postgres, error) {
 	p.Port, _ = strconv.Atoi(port)
 	if os.Geteuid() == 0 {
 		if p.as, err = user.Lookup("postgres"); err != nil {
+			os.RemoveAll(dir)
 			return nil, fmt.Errorf("localsvc: running as root needs the user postgres: %w", err)
 		}
 	}
