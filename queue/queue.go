@@ -32,7 +32,7 @@ type Handlers interface {
 	// SweepOverdue runs the overdue sweep; it decides per company whether
 	// its day changed.
 	SweepOverdue(ctx context.Context) error
-	// RunImport works an invoice import for a slice of the job's time;
+	// RunImport works a historical import (invoices, customers or items) for a slice of the job's time;
 	// finished is false while work remains (the job snoozes and runs
 	// again). Conflict while another process holds the import.
 	RunImport(ctx context.Context, importID string) (finished bool, err error)

@@ -155,7 +155,7 @@ func (h *handlers) ReconcileTargets(ctx context.Context) ([]string, error) {
 	return h.svc.ReconcileTargets(ctx)
 }
 
-// RunImport works one slice of an invoice import (the job snoozes while
+// RunImport works one slice of a historical import (the job snoozes while
 // work remains: queue/doc.go).
 func (h *handlers) RunImport(ctx context.Context, id string) (bool, error) {
 	return h.svc.RunImportSlice(ctx, id)
