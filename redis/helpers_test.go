@@ -1,13 +1,11 @@
 package redis
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -17,6 +15,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/logtest"
 )
 
 // testCache is one backend under test with what the contract suite needs to
@@ -81,7 +80,7 @@ func newTestCache(t *testing.T) *testCache {
 // so a slow -race run cannot turn a hit into an error; the outage tests use
 // the default.
 func (tc *testCache) options(now func() time.Time) Options {
-	return Options{Logger: tc.logs.logger(), Observe: tc.results.observe, Now: now, OpTimeout: time.Second}
+	return Options{Logger: tc.logs.Logger(), Observe: tc.results.observe, Now: now, OpTimeout: time.Second}
 }
 
 func redisURL() string {
@@ -229,27 +228,8 @@ func (r *results) counts() map[string]int {
 	return m
 }
 
-// logBuffer captures JSON log lines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewJSONHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// logBuffer captures JSON log lines and reads back the warnings.
+type logBuffer struct{ logtest.Buffer }
 
 // warnings returns the Warn records logged so far.
 func (b *logBuffer) warnings(t *testing.T) []map[string]any {

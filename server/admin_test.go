@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"testing"
 
@@ -24,17 +23,6 @@ func TestOnlySuperAdminsChangeTheSettings(t *testing.T) {
 	ts := newTestServer(t)
 	conn := ts.conns[usRealm].ID
 	rep := salesRep(portal1)
-	send := func(c *hubspotfake.CardClient, method, path, route string, body any) answer {
-		t.Helper()
-		resp, err := c.Do(context.Background(), method, ts.url+path, body)
-		if err != nil {
-			t.Fatalf("%s %s: %v", method, path, err)
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		checkAgainstOpenAPI(t, method, route, resp.StatusCode, raw)
-		return answer{resp.StatusCode, raw}
-	}
 	changes := []struct {
 		method, path, route string
 		body                any
@@ -49,7 +37,7 @@ func TestOnlySuperAdminsChangeTheSettings(t *testing.T) {
 		{"POST", "/api/v1/installation/uninstall", "/api/v1/installation/uninstall", map[string]any{"confirm": "uninstall"}},
 	}
 	for _, c := range changes {
-		wantError(t, "a sales rep: "+c.method+" "+c.path, send(rep, c.method, c.path, c.route, c.body), http.StatusForbidden, "forbidden", "super admin")
+		wantError(t, "a sales rep: "+c.method+" "+c.path, ts.send(t, rep, c.method, c.path, c.route, c.body), http.StatusForbidden, "forbidden", "super admin")
 	}
 	if a := ts.call(t, rep, "GET", settingsRoute, settingsRoute); a.status != http.StatusOK {
 		t.Errorf("a sales rep reading the settings: %d %s", a.status, a.body)
@@ -66,19 +54,19 @@ func TestOnlySuperAdminsChangeTheSettings(t *testing.T) {
 	}
 
 	// A super admin (user 7) may; an unknown user may not.
-	a := send(card(portal1), "PUT", "/api/v1/settings/default-connection", "/api/v1/settings/default-connection", map[string]any{"connectionId": conn})
+	a := ts.send(t, card(portal1), "PUT", "/api/v1/settings/default-connection", "/api/v1/settings/default-connection", map[string]any{"connectionId": conn})
 	if a.status != http.StatusOK {
 		t.Errorf("a super admin: %d %s", a.status, a.body)
 	}
 	stranger := card(portal1)
 	stranger.UserID = 999
-	wantError(t, "an unknown user", send(stranger, "PUT", "/api/v1/settings/sync/contacts", "/api/v1/settings/sync/{object}", map[string]any{"enabled": true}),
+	wantError(t, "an unknown user", ts.send(t, stranger, "PUT", "/api/v1/settings/sync/contacts", "/api/v1/settings/sync/{object}", map[string]any{"enabled": true}),
 		http.StatusForbidden, "forbidden")
 
 	// HubSpot not answering: the rights cannot be checked, so nothing changes.
 	ts.fakes.HubSpot.Faults().Inject(hubspotfake.RouteUserRead, hubspotfake.Fault{Status: 503})
 	down := card(portal1)
 	down.UserID = 1
-	wantError(t, "HubSpot down", send(down, "PUT", "/api/v1/settings/sync/contacts", "/api/v1/settings/sync/{object}", map[string]any{"enabled": true}),
+	wantError(t, "HubSpot down", ts.send(t, down, "PUT", "/api/v1/settings/sync/contacts", "/api/v1/settings/sync/{object}", map[string]any{"enabled": true}),
 		http.StatusServiceUnavailable, "unavailable")
 }
