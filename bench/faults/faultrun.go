@@ -14,6 +14,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the attempts table, when a create stays pending
 
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/pause"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/qbofake"
 )
 
@@ -48,14 +49,14 @@ func (w *world) faultRun(ctx context.Context, body map[string]any, outage time.D
 		if err := down(); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		sleep(ctx, downFor)
+		pause.For(ctx, downFor)
 		if err := up(); err != nil {
 			return fmt.Errorf("%s: back: %w", name, err)
 		}
 		windows = append(windows, window{name: name, from: from, back: time.Now()})
-		return sleep(ctx, settle)
+		return pause.For(ctx, settle)
 	}
-	sleep(ctx, 10*time.Second)
+	pause.For(ctx, 10*time.Second)
 	qbo := w.fakes.QBO.Faults()
 	realm := qbofake.DemoRealmUS
 	steps := []struct {
@@ -71,7 +72,7 @@ func (w *world) faultRun(ctx context.Context, body map[string]any, outage time.D
 			qbo.Clear("")
 			qbo.Inject(qbofake.AnyRoute, qbofake.Fault{Tenant: realm, Status: http.StatusTooManyRequests})
 			go func() {
-				sleep(ctx, outage/2)
+				pause.For(ctx, outage/2)
 				qbo.Clear("")
 				qbo.Inject(qbofake.AnyRoute, qbofake.Fault{Tenant: realm, Status: http.StatusServiceUnavailable})
 			}()
@@ -306,7 +307,7 @@ func (w *world) check(ctx context.Context, cs []*creator, p *payer) ([]string, e
 		if len(notPaid) == 0 || time.Now().After(deadline) {
 			break
 		}
-		sleep(ctx, 2*time.Second)
+		pause.For(ctx, 2*time.Second)
 	}
 	checks := []string{
 		fmt.Sprintf("Invoices asked for (the limit run's and the fault run's): %d made, %d still pending after 90 s of retries, %d refused.", len(made), pending, refused),

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/pause"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/hubspotfake"
 )
 
@@ -76,8 +77,8 @@ func summarize(os []outcome, span time.Duration) summary {
 // cardClient signs as HubSpot does for one rep; each load worker has its
 // own (hubspot.fetch limits a client to 20 requests at once).
 func cardClient(portal int64) *hubspotfake.CardClient {
-	return &hubspotfake.CardClient{AppID: sandboxAppID, PortalID: portal, UserID: 7, UserEmail: "rep@northwind.example",
-		ClientSecret: sandboxClientSecret, NoRetry: true, Timeout: 30 * time.Second,
+	return &hubspotfake.CardClient{AppID: hubspotfake.DefaultAppID, PortalID: portal, UserID: 7, UserEmail: "rep@northwind.example",
+		ClientSecret: hubspotfake.DefaultClientSecret, NoRetry: true, Timeout: 30 * time.Second,
 		HTTPClient: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}}
 }
 
@@ -101,7 +102,7 @@ func readCards(ctx context.Context, portal int64, url string, workers int, pace 
 				}
 				rec.add(o)
 				if pace > 0 {
-					sleep(ctx, pace)
+					pause.For(ctx, pace)
 				}
 			}
 		})
@@ -235,7 +236,7 @@ func (c *creator) finish(ctx context.Context, within time.Duration) {
 			wg.Go(func() { c.try(ctx, client, k) })
 		}
 		wg.Wait()
-		sleep(ctx, time.Second)
+		pause.For(ctx, time.Second)
 	}
 }
 

@@ -26,19 +26,15 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/localsvc"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/hubspotfake"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/qbofake"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/store"
-)
-
-// The sandbox HubSpot app (cmd/hubspot-quickbooks/card.go).
-const (
-	sandboxAppID        = 3000001
-	sandboxClientSecret = "sandbox-hubspot-client-secret"
 )
 
 func main() {
@@ -184,8 +180,8 @@ func startWorld(ctx context.Context, bin, logPath string) (*world, error) {
 		"DEBUG_ADDR=127.0.0.1:0", "LOG_LEVEL=" + logLevel, "PUBLIC_BASE_URL=" + w.proxy.url(),
 		"ENCRYPTION_KEY=" + base64.StdEncoding.EncodeToString(key),
 		"DATABASE_URL=" + w.pg.URL(), "REDIS_URL=" + w.redis.URL(),
-		"HUBSPOT_APP_ID=" + itoa(sandboxAppID), "HUBSPOT_CLIENT_ID=sandbox-hubspot-client-id",
-		"HUBSPOT_CLIENT_SECRET=" + sandboxClientSecret, "HUBSPOT_API_BASE_URL=" + l.HubSpotURL,
+		"HUBSPOT_APP_ID=" + strconv.Itoa(hubspotfake.DefaultAppID), "HUBSPOT_CLIENT_ID=" + hubspotfake.DefaultClientID,
+		"HUBSPOT_CLIENT_SECRET=" + hubspotfake.DefaultClientSecret, "HUBSPOT_API_BASE_URL=" + l.HubSpotURL,
 		"QBO_CLIENT_ID=" + qbofake.DefaultClientID, "QBO_CLIENT_SECRET=" + qbofake.DefaultClientSecret,
 		"QBO_API_BASE_URL=" + l.QBOURL, "QBO_TOKEN_URL=" + l.QBOURL + "/oauth2/v1/tokens/bearer",
 		"QBO_AUTHORIZE_URL=" + l.QBOURL + "/connect/oauth2", "QBO_REVOKE_URL=" + l.QBOURL + "/v2/oauth2/tokens/revoke",

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -63,7 +62,7 @@ func (r *replica) start(ctx context.Context) error {
 				return nil
 			}
 		}
-		if err := sleep(ctx, 50*time.Millisecond); err != nil {
+		if err := pause.For(ctx, 50*time.Millisecond); err != nil {
 			return err
 		}
 	}
@@ -167,7 +166,3 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Error(w, "proxy: no backend answered", http.StatusBadGateway)
 }
-
-func sleep(ctx context.Context, d time.Duration) error { return pause.For(ctx, d) }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -16,8 +16,8 @@ import (
 
 // Sandbox defaults of the card command: the demo's HubSpot app and portal.
 const (
-	sandboxAppID        = 3000001
-	sandboxClientSecret = "sandbox-hubspot-client-secret"
+	sandboxAppID        = hubspotfake.DefaultAppID
+	sandboxClientSecret = hubspotfake.DefaultClientSecret
 	sandboxPortalID     = 20000001
 )
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/config"
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/hubspotfake"
 )
 
 // runDemo runs the real service against the sandbox fakes, seeded, on
@@ -62,7 +63,7 @@ func runDemo(ctx context.Context, args []string, getenv env, stdout, stderr io.W
 		"HTTP_ADDR":                  api.Addr().String(),
 		"PUBLIC_BASE_URL":            "http://" + api.Addr().String(),
 		"HUBSPOT_APP_ID":             strconv.Itoa(sandboxAppID),
-		"HUBSPOT_CLIENT_ID":          "sandbox-hubspot-client-id",
+		"HUBSPOT_CLIENT_ID":          hubspotfake.DefaultClientID,
 		"HUBSPOT_CLIENT_SECRET":      sandboxClientSecret,
 		"HUBSPOT_API_BASE_URL":       fakeURLs.HubSpotURL,
 		"HUBSPOT_AUTHORIZE_URL":      fakeURLs.HubSpotURL + "/oauth/authorize",

@@ -15,14 +15,23 @@ import (
 )
 
 // Options configures the fake. Zero values take the defaults noted.
+// The one OAuth app the fake knows by default: what the demo, the card
+// command and the benchmarks sign and authenticate with.
+const (
+	DefaultAppID        = 3000001
+	DefaultClientID     = "sandbox-hubspot-client-id"
+	DefaultClientSecret = "sandbox-hubspot-client-secret"
+)
+
 type Options struct {
 	// Now is the fake's clock; default time.Now. Rate windows, token
 	// lifetimes and timestamps all follow it, so tests need not sleep.
 	Now func() time.Time
-	// AppID is the id of the one OAuth app the fake knows; default 3000001.
+	// AppID is the id of the one OAuth app the fake knows; default
+	// DefaultAppID.
 	AppID int64
 	// ClientID and ClientSecret are that app's credentials; defaults
-	// "sandbox-hubspot-client-id" and "sandbox-hubspot-client-secret".
+	// DefaultClientID and DefaultClientSecret.
 	ClientID, ClientSecret string
 	// RateLimit is the number of requests per RateWindow per portal
 	// (reference §4.5: 110 per 10 s for OAuth apps); default 110; <0 disables.
@@ -65,13 +74,13 @@ func (o Options) withDefaults() Options {
 		o.Now = time.Now
 	}
 	if o.AppID == 0 {
-		o.AppID = 3000001
+		o.AppID = DefaultAppID
 	}
 	if o.ClientID == "" {
-		o.ClientID = "sandbox-hubspot-client-id"
+		o.ClientID = DefaultClientID
 	}
 	if o.ClientSecret == "" {
-		o.ClientSecret = "sandbox-hubspot-client-secret"
+		o.ClientSecret = DefaultClientSecret
 	}
 	if o.RateLimit == 0 {
 		o.RateLimit = 110
