@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/internal/pause"
 )
 
 // Webhooks of reference §5.2: every change to an entity QBO notifies about
@@ -154,7 +156,7 @@ const (
 func (h *webhooks) deliver(url, realmID string, body []byte) {
 	defer h.wg.Done()
 	for i, wait := range h.s.opt.WebhookRetrySchedule {
-		if !sleep(h.ctx, wait) {
+		if pause.For(h.ctx, wait) != nil {
 			return
 		}
 		switch h.attempt(url, realmID, body) {
@@ -208,7 +210,7 @@ func (h *webhooks) fault(realmID string) (o outcome, applied bool) {
 	if !ok {
 		return delivered, false
 	}
-	if !sleep(h.ctx, f.Latency) {
+	if pause.For(h.ctx, f.Latency) != nil {
 		return lost, true
 	}
 	switch {
@@ -218,21 +220,6 @@ func (h *webhooks) fault(realmID string) (o outcome, applied bool) {
 		return failed, true
 	}
 	return delivered, false
-}
-
-// sleep waits d or until ctx ends; it reports whether the wait completed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 func newUUID() string {
