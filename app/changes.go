@@ -139,4 +139,11 @@ type SyncStore interface {
 	// SaveEntityVersion records that a change at lastUpdated was applied;
 	// a stored later time is kept, so the version never moves back.
 	SaveEntityVersion(ctx context.Context, connectionID, entity, entityID string, lastUpdated time.Time) error
+
+	// WebhookReceived reports whether a webhook body with digest was
+	// accepted at or after since.
+	WebhookReceived(ctx context.Context, digest string, since time.Time) (bool, error)
+	// RememberWebhook records that a body with digest was accepted at at,
+	// and forgets the bodies accepted before forgetBefore.
+	RememberWebhook(ctx context.Context, digest string, at, forgetBefore time.Time) error
 }

@@ -14,14 +14,63 @@ func (s *Service) syncReady() bool {
 	return s.jobs != nil && s.feed != nil && s.sync != nil
 }
 
-// AcceptChanges takes the changes of a verified QuickBooks webhook: those
+// webhookMemory is how long a webhook body is remembered as accepted, so
+// that the same body sent again is refused as a replay. It outlasts
+// Intuit's redeliveries and CDC's 30 days; a body replayed later still does
+// nothing, since every change in it is at or before its entity's version.
+const webhookMemory = 35 * 24 * time.Hour
+
+// Webhook is one verified QuickBooks webhook body.
+type Webhook struct {
+	// Digest identifies the body: the hex SHA-256 of its bytes. The body
+	// is what Intuit signs, so a replay carries the same bytes.
+	Digest  string
+	Changes []Change
+}
+
+// AcceptWebhook takes the changes of a verified QuickBooks webhook: those
 // of realms no portal connected are dropped with a log line (never an
 // error, so QuickBooks does not retry them forever); the rest are handed to
-// the durable queue, and AcceptChanges returns once they are durable.
-func (s *Service) AcceptChanges(ctx context.Context, changes []Change) error {
+// the durable queue, and AcceptWebhook returns once they are durable.
+//
+// A body accepted before (within webhookMemory) is a replay: nothing of it
+// is queued again and replayed is true. Intuit itself resends a body only
+// when it did not get our 200, so a replay is either that (its changes are
+// already queued) or someone else's copy. The body is remembered only after
+// its changes are durable, so one that failed is not taken for a replay
+// when Intuit retries it; a body remembered by neither of two concurrent
+// deliveries is queued twice, which the queue records once.
+func (s *Service) AcceptWebhook(ctx context.Context, w Webhook) (replayed bool, err error) {
 	if !s.syncReady() {
-		return Errorf(Unavailable, "QuickBooks sync is not running on this server.")
+		return false, Errorf(Unavailable, "QuickBooks sync is not running on this server.")
 	}
+	now := s.now()
+	if w.Digest != "" {
+		seen, err := s.sync.WebhookReceived(ctx, w.Digest, now.Add(-webhookMemory))
+		if err != nil {
+			return false, fmt.Errorf("accept webhook: %w", err)
+		}
+		if seen {
+			s.log.InfoContext(ctx, "quickbooks webhook replayed; refused", "digest", w.Digest, "changes", len(w.Changes))
+			return true, nil
+		}
+	}
+	if err := s.acceptChanges(ctx, w.Changes); err != nil {
+		return false, err
+	}
+	if w.Digest != "" {
+		// The changes are durable: failing to remember the body only lets a
+		// replay reach the queue, whose de-duplication and the entity
+		// versions make it harmless. Not worth a retry from Intuit.
+		if err := s.sync.RememberWebhook(ctx, w.Digest, now, now.Add(-webhookMemory)); err != nil {
+			s.log.WarnContext(ctx, "quickbooks webhook accepted but not remembered; a replay would be queued", "digest", w.Digest, "err", err)
+		}
+	}
+	return false, nil
+}
+
+// acceptChanges queues the changes of connected realms and drops the rest.
+func (s *Service) acceptChanges(ctx context.Context, changes []Change) error {
 	known := map[string]bool{}
 	var keep []Change
 	for _, c := range changes {

@@ -3,6 +3,8 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -174,6 +176,12 @@ func TestPaymentReachesCardThroughReconcileWithoutWebhooks(t *testing.T) {
 // postWebhook posts a body signed as Intuit signs it.
 func (ts *testServer) postWebhook(t testing.TB, body []byte) int {
 	t.Helper()
+	return ts.postWebhookAnswer(t, body).status
+}
+
+// postWebhookAnswer posts a body signed with the sandbox's verifier token.
+func (ts *testServer) postWebhookAnswer(t testing.TB, body []byte) answer {
+	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, ts.url+"/webhooks/quickbooks", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("intuit-signature", qbofake.Sign(qbofake.DefaultWebhookVerifierToken, body))
@@ -181,8 +189,17 @@ func (ts *testServer) postWebhook(t testing.TB, body []byte) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode
+	defer resp.Body.Close()
+	got, _ := io.ReadAll(resp.Body)
+	return answer{resp.StatusCode, got}
+}
+
+// invoiceEventLegacy is invoiceEvent's change in the older
+// eventNotifications form: the same change in other bytes.
+func invoiceEventLegacy(realm, id, operation string, at time.Time) []byte {
+	return fmt.Appendf(nil, `{"eventNotifications":[{"realmId":%q,"dataChangeEvent":{"entities":[`+
+		`{"name":"Invoice","id":%q,"operation":%q,"lastUpdated":%q}]}}]}`,
+		realm, id, operation, at.UTC().Format(time.RFC3339Nano))
 }
 
 func invoiceEvent(realm, id, verb string, at time.Time) []byte {
@@ -194,9 +211,10 @@ func invoiceEvent(realm, id, verb string, at time.Time) []byte {
 	return b
 }
 
-// TestDuplicateAndOutOfOrderWebhooksApplyOnce: a change delivered twice,
-// and an older change delivered after a newer one, cost QuickBooks no
-// second read: each entity's changes apply once, in lastUpdated order.
+// TestDuplicateAndOutOfOrderWebhooksApplyOnce: a body delivered twice is
+// refused as a replay; the same change in another body, and an older
+// change delivered after a newer one, cost QuickBooks no second read: each
+// entity's changes apply once, in lastUpdated order.
 func TestDuplicateAndOutOfOrderWebhooksApplyOnce(t *testing.T) {
 	ts := newTestServer(t, withSync(syncSetup{}))
 	inv := ts.seededInvoice(t, usRealm, "awaiting_send") // linked to deal 1011 and company 1001
@@ -216,10 +234,20 @@ func TestDuplicateAndOutOfOrderWebhooksApplyOnce(t *testing.T) {
 	if n := reads() - before; n != 1 {
 		t.Fatalf("%d QuickBooks reads for one change, want 1", n)
 	}
-	// The same change again, and an older one: both accepted, neither read.
-	for _, body := range [][]byte{invoiceEvent(usRealm, inv, "updated", t2), invoiceEvent(usRealm, inv, "updated", t1)} {
-		if s := ts.postWebhook(t, body); s != http.StatusOK {
-			t.Fatalf("webhook: %d", s)
+	// The same body again: a replay, refused (and remembered by the store,
+	// so a restart or another replica refuses it too).
+	if a := ts.postWebhookAnswer(t, invoiceEvent(usRealm, inv, "updated", t2)); a.status != http.StatusOK || string(bytes.TrimSpace(a.body)) != `{"replayed":true}` {
+		t.Fatalf("replayed webhook: %d %s", a.status, a.body)
+	}
+	digest := sha256.Sum256(invoiceEvent(usRealm, inv, "updated", t2))
+	if seen, err := ts.store.WebhookReceived(context.Background(), hex.EncodeToString(digest[:]), time.Now().Add(-time.Hour)); err != nil || !seen {
+		t.Errorf("the accepted body is not in the store: %v %v", seen, err)
+	}
+	// The same change in another body, and an older change: both
+	// accepted, neither read.
+	for _, body := range [][]byte{invoiceEventLegacy(usRealm, inv, "Update", t2), invoiceEvent(usRealm, inv, "updated", t1)} {
+		if a := ts.postWebhookAnswer(t, body); a.status != http.StatusOK || string(bytes.TrimSpace(a.body)) != `{}` {
+			t.Fatalf("webhook: %d %s", a.status, a.body)
 		}
 	}
 	// A later change for another entity is the marker that the queue has

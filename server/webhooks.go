@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,17 +28,21 @@ import (
 // the legacy {"eventNotifications":[…]} object or, once the app switched,
 // a CloudEvents JSON array. Either way a notification names only a realm,
 // an entity, an id, an operation and a time; the handler turns it into
-// app.Change values and hands them to AcceptChanges, which persists them
+// app.Change values and hands them to AcceptWebhook, which persists them
 // (or drops those of realms no portal connected) and returns. The work
 // itself runs later from the durable queue, so the answer is fast: Intuit
 // wants a 200 within 3 s and retries anything else for days.
 //
-// Replays: a correctly signed body sent again is accepted and handed over
-// again. Intuit itself redelivers and duplicates, so de-duplication is the
-// queue's (app.Jobs records a change once: same realm, entity, id,
-// operation and LastUpdated) and applying a change twice does no harm. No
-// time window is enforced: intuit-created-time is not covered by the
-// signature, so it proves nothing about when a body was signed.
+// Replays: the body is the signed thing, so a body seen again is a replay,
+// whoever sends it. The first delivery's digest (SHA-256 of the body) is
+// remembered once its changes are durable; the same body again is refused:
+// nothing is queued, and the answer is 200 {"replayed":true}, since the
+// sender may be Intuit itself, resending a body whose 200 it never got, and
+// anything but 200 has Intuit resend it for days. No time window is
+// enforced on top: intuit-created-time is not covered by the signature.
+// Beyond the digest's memory (app.webhookMemory, 35 days) a replay is
+// queued again and applied as nothing: its changes are no newer than their
+// entities' versions.
 //
 // The verifier token is the only proof a body is Intuit's: a server
 // configured without one refuses every webhook (401).
@@ -50,7 +55,7 @@ const (
 	// 1 MB (10^6 bytes), not 1 MiB: the server-wide BodyLimit "1M" is
 	// decimal in Echo's parser and refuses larger bodies before any route.
 	qboWebhookMaxBody = 1_000_000
-	// qboWebhookBudget bounds AcceptChanges, so that a slow store answers
+	// qboWebhookBudget bounds AcceptWebhook, so that a slow store answers
 	// 503 inside Intuit's 3 s instead of timing out on Intuit's side.
 	qboWebhookBudget = 2 * time.Second
 )
@@ -106,7 +111,9 @@ func (s *Server) handleQBOWebhook(c echo.Context) error {
 
 	ctx, cancel := context.WithTimeout(req.Context(), qboWebhookBudget)
 	defer cancel()
-	if err := s.svc.AcceptChanges(ctx, changes); err != nil {
+	digest := sha256.Sum256(body)
+	replayed, err := s.svc.AcceptWebhook(ctx, app.Webhook{Digest: hex.EncodeToString(digest[:]), Changes: changes})
+	if err != nil {
 		// Anything but 2xx makes Intuit retry: answer 503 whatever went wrong.
 		msg := "The notifications could not be stored; QuickBooks will retry."
 		var ae *app.Error
@@ -114,6 +121,9 @@ func (s *Server) handleQBOWebhook(c echo.Context) error {
 			msg = ae.Message
 		}
 		return app.Wrapf(err, app.Unavailable, "%s", msg)
+	}
+	if replayed {
+		return c.JSON(http.StatusOK, map[string]bool{"replayed": true})
 	}
 	s.log.InfoContext(req.Context(), "quickbooks webhook accepted",
 		"request_id", c.Response().Header().Get(echo.HeaderXRequestID),

@@ -77,12 +77,55 @@ func (j *recordingJobs) wait(t *testing.T) []app.Change {
 	return j.recorded()[0]
 }
 
-// realmStore is app.SyncStore knowing only which realms are connected;
-// what the webhook route never calls panics (the embedded nil interface).
+// realmStore is app.SyncStore knowing only which realms are connected and
+// which bodies were accepted; what the webhook route never calls panics
+// (the embedded nil interface).
 type realmStore struct {
 	app.SyncStore
 	realms map[string]bool
 	err    error
+
+	mu          sync.Mutex
+	receipts    map[string]time.Time
+	receiptErr  error // WebhookReceived fails
+	rememberErr error // RememberWebhook fails
+}
+
+func (r *realmStore) WebhookReceived(_ context.Context, digest string, since time.Time) (bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.receiptErr != nil {
+		return false, r.receiptErr
+	}
+	at, ok := r.receipts[digest]
+	return ok && !at.Before(since), nil
+}
+
+func (r *realmStore) RememberWebhook(_ context.Context, digest string, at, _ time.Time) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.rememberErr != nil {
+		return r.rememberErr
+	}
+	if r.receipts == nil {
+		r.receipts = map[string]time.Time{}
+	}
+	r.receipts[digest] = at
+	return nil
+}
+
+// fail makes WebhookReceived and RememberWebhook fail with these errors
+// (nil: work).
+func (r *realmStore) fail(received, remember error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.receiptErr, r.rememberErr = received, remember
+}
+
+func (r *realmStore) remembered() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.receipts)
 }
 
 func (r *realmStore) ConnectionsOfRealm(_ context.Context, realm string) ([]app.Connection, error) {
@@ -217,6 +260,13 @@ func wantAccepted(t *testing.T, a answer) {
 	t.Helper()
 	if a.status != 200 || strings.TrimSpace(string(a.body)) != "{}" {
 		t.Fatalf("answer %d %s, want 200 {}", a.status, a.body)
+	}
+}
+
+func wantReplayed(t *testing.T, a answer) {
+	t.Helper()
+	if a.status != 200 || strings.TrimSpace(string(a.body)) != `{"replayed":true}` {
+		t.Fatalf("answer %d %s, want 200 {\"replayed\":true}", a.status, a.body)
 	}
 }
 
@@ -575,16 +625,76 @@ func TestQBOWebhookRealmNoPortalConnected(t *testing.T) {
 	}
 }
 
-// TestQBOWebhookReplay: a signed body sent again is accepted and handed to
-// the queue again; the queue, not the edge, records a change once.
+// TestQBOWebhookReplay: a signed body accepted once is refused when sent
+// again (answered 200, so an Intuit redelivery stops, but nothing queued);
+// the same changes in other bytes are a new body, left to the queue's
+// de-duplication; a body that was not accepted is not taken for a replay
+// when Intuit retries it.
 func TestQBOWebhookReplay(t *testing.T) {
 	ws := newWebhookServer(t)
 	body := `[{"type":"qbo.payment.created.v1","time":"2025-09-10T21:31:25Z","intuitentityid":"9","intuitaccountid":"` + usRealm + `"}]`
 	wantAccepted(t, signed(t, ws.url, body))
-	wantAccepted(t, signed(t, ws.url, body))
-	got := ws.jobs.recorded()
-	if len(got) != 2 || !cmp.Equal(got[0], got[1]) {
+	for range 3 {
+		wantReplayed(t, signed(t, ws.url, body))
+	}
+	if got := ws.jobs.recorded(); len(got) != 1 {
+		t.Fatalf("queued %d batches, want the first delivery's only", len(got))
+	}
+	if n := strings.Count(ws.logs.String(), `"msg":"quickbooks webhook replayed; refused"`); n != 3 {
+		t.Errorf("%d replay log lines, want 3:\n%s", n, ws.logs)
+	}
+	// The same change in other bytes (Intuit's other form, or batched
+	// with others) is another body: accepted, and queued for the queue to
+	// record once.
+	legacy := `{"eventNotifications":[{"realmId":"` + usRealm + `","dataChangeEvent":{"entities":[` +
+		`{"name":"Payment","id":"9","operation":"Create","lastUpdated":"2025-09-10T21:31:25Z"}]}}]}`
+	wantAccepted(t, signed(t, ws.url, legacy))
+	if got := ws.jobs.recorded(); len(got) != 2 || !cmp.Equal(got[0], got[1]) {
 		t.Errorf("queued %+v, want the same change twice", got)
+	}
+
+	// A body the queue could not take (503) is not remembered: Intuit's
+	// retry of it is accepted, not refused as a replay.
+	retried := `[{"type":"qbo.invoice.updated.v1","time":"2025-09-10T21:40:00Z","intuitentityid":"130","intuitaccountid":"` + usRealm + `"}]`
+	ws.jobs.mu.Lock()
+	ws.jobs.err = errors.New("queue down")
+	ws.jobs.mu.Unlock()
+	wantRefused(t, signed(t, ws.url, retried), 503, "unavailable")
+	ws.jobs.mu.Lock()
+	ws.jobs.err = nil
+	ws.jobs.mu.Unlock()
+	wantAccepted(t, signed(t, ws.url, retried))
+	wantReplayed(t, signed(t, ws.url, retried))
+	if got := ws.jobs.recorded(); len(got) != 3 || got[2][0].EntityID != "130" {
+		t.Errorf("queued %+v, want the retried body once", got)
+	}
+	if n := ws.sync.remembered(); n != 3 {
+		t.Errorf("%d bodies remembered, want 3", n)
+	}
+}
+
+// TestQBOWebhookReplayCheckFailing: when the store cannot say whether a
+// body was seen the answer is 503 (Intuit retries) and nothing is queued;
+// when it cannot remember an accepted body the changes are durable anyway,
+// so the answer is 200 and the lapse is logged.
+func TestQBOWebhookReplayCheckFailing(t *testing.T) {
+	ws := newWebhookServer(t)
+	body := `[{"type":"qbo.invoice.updated.v1","time":"2025-09-10T21:31:25Z","intuitentityid":"130","intuitaccountid":"` + usRealm + `"}]`
+	ws.sync.fail(errors.New("store down"), nil)
+	wantRefused(t, signed(t, ws.url, body), 503, "unavailable")
+	if n := len(ws.jobs.recorded()); n != 0 {
+		t.Fatalf("%d batches queued while the replay check failed", n)
+	}
+	ws.sync.fail(nil, errors.New("store down"))
+	wantAccepted(t, signed(t, ws.url, body))
+	if !strings.Contains(ws.logs.String(), "accepted but not remembered") {
+		t.Errorf("the unremembered body was not logged:\n%s", ws.logs)
+	}
+	// Not remembered, so sent again it reaches the queue again (which
+	// records the change once).
+	wantAccepted(t, signed(t, ws.url, body))
+	if n := len(ws.jobs.recorded()); n != 2 {
+		t.Errorf("%d batches queued, want 2", n)
 	}
 }
 
