@@ -312,12 +312,18 @@ func TestInvoiceSyncVoidAndDelete(t *testing.T) {
 
 // TestInvoiceSyncCustomMapping: a mapping to custom invoice properties,
 // saved through the settings API, flows; a custom dropdown with an
-// "overdue" option turns overdue in the sweep while hs_invoice_status stays
-// open.
+// "overdue" option turns overdue in the sweep, at the company's own
+// midnight, while hs_invoice_status stays open.
+//
+// The service's clock is the wall clock moved by shift: the QuickBooks
+// fake stamps LastUpdatedTime with the wall clock, and only invoices
+// changed after the sync was turned on flow. Dates are the company's (Los
+// Angeles), so the test holds at any hour on any machine.
 func TestInvoiceSyncCustomMapping(t *testing.T) {
 	var mu sync.Mutex
 	shift := time.Duration(0)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return time.Now().Add(shift) }
+	moveTo := func(at time.Time) { mu.Lock(); defer mu.Unlock(); shift = time.Until(at) }
 	ts := newTestServer(t, withClock(clock), withSync(syncSetup{webhooks: true}))
 
 	// An admin makes two invoice properties in HubSpot.
@@ -342,7 +348,11 @@ func TestInvoiceSyncCustomMapping(t *testing.T) {
 	}
 	ts.invoiceSync(t, true, "create_or_update", "keep")
 
-	due := app.DateOf(time.Now().AddDate(0, 0, 3))
+	la, err := time.LoadLocation(ts.conns[usRealm].TimeZone)
+	if err != nil || la.String() != "America/Los_Angeles" {
+		t.Fatalf("the US company's time zone %q: %v", ts.conns[usRealm].TimeZone, err)
+	}
+	due := app.DateOf(time.Now().In(la).AddDate(0, 0, 3))
 	inv := ts.createInvoice(t, usRealm, "1", "1", "NON", due)
 	ts.qboPost(t, usRealm, "invoice/"+inv+"/send", "")
 	id, props := ts.hubspotInvoice(t, inv, "the sent invoice reaches HubSpot", func(p map[string]string) bool { return p["qbo_stage"] == "sent" })
@@ -351,17 +361,24 @@ func TestInvoiceSyncCustomMapping(t *testing.T) {
 		t.Errorf("mapped properties = %v", props)
 	}
 
-	// Four days on, the sweep finds it overdue.
-	ts.svc.SweepOverdue(context.Background()) // today: nothing overdue
-	mu.Lock()
-	shift = 4 * 24 * time.Hour
-	mu.Unlock()
-	if err := ts.svc.SweepOverdue(context.Background()); err != nil {
-		t.Fatal(err)
+	// Late on the due date in Los Angeles (already the next day in UTC):
+	// not overdue. Just after the next midnight there: overdue.
+	stageNow := func() (string, string) {
+		t.Helper()
+		if err := ts.svc.SweepOverdue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		props, _ := ts.fakes.HubSpot.Object(portal1, "invoices", id)
+		return props["qbo_stage"], props["hs_invoice_status"]
 	}
-	props, _ = ts.fakes.HubSpot.Object(portal1, "invoices", id)
-	if props["qbo_stage"] != "overdue" || props["hs_invoice_status"] != "open" {
-		t.Errorf("after the sweep: stage %q, status %q; want overdue, open", props["qbo_stage"], props["hs_invoice_status"])
+	midnight := time.Date(due.Year, due.Month, due.Day+1, 0, 0, 0, 0, la)
+	moveTo(midnight.Add(-30 * time.Minute))
+	if stage, _ := stageNow(); stage != "sent" {
+		t.Errorf("23:30 on the due date in Los Angeles: stage %q, want sent", stage)
+	}
+	moveTo(midnight.Add(30 * time.Minute))
+	if stage, status := stageNow(); stage != "overdue" || status != "open" {
+		t.Errorf("after the sweep: stage %q, status %q; want overdue, open", stage, status)
 	}
 	// A second sweep the same day writes nothing.
 	writes := ts.fakes.HubSpot.Counters().Count(hubspotfake.RouteObjectsUpdate, "20000001")
