@@ -623,6 +623,29 @@ func TestQBOWebhookRealmNoPortalConnected(t *testing.T) {
 	if got := ws.jobs.recorded(); len(got) != 1 || len(got[0]) != 1 || got[0][0].RealmID != caRealm {
 		t.Errorf("queued %+v, want only the CA company's change", got)
 	}
+	// Each body's change of the unknown realm is dropped with a line naming
+	// the realm (written before the answer); the connected realm's is not.
+	const dropped = `"msg":"quickbooks webhook for a realm no portal connected; dropped"`
+	drops := map[string]int{}
+	for _, line := range strings.Split(ws.logs.String(), "\n") {
+		if !strings.Contains(line, dropped) {
+			continue
+		}
+		switch {
+		case strings.Contains(line, `"realm":"`+other+`"`):
+			drops[other]++
+		case strings.Contains(line, `"realm":"`+caRealm+`"`):
+			drops[caRealm]++
+		default:
+			drops["?"]++
+		}
+		if !strings.Contains(line, `"level":"INFO"`) {
+			t.Errorf("the drop is not logged at INFO: %s", line)
+		}
+	}
+	if drops[other] != 2 || len(drops) != 1 {
+		t.Errorf("drop lines by realm: %v, want 2 for %s (one per body) and none other:\n%s", drops, other, ws.logs)
+	}
 }
 
 // TestQBOWebhookReplay: a signed body accepted once is refused when sent
