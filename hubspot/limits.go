@@ -32,13 +32,19 @@ const (
 // (ratelimit.Shared over Redis), per Config.Limiter.
 //
 // Background calls (app.WithBackgroundPriority: the historical import)
-// also draw on a second budget a tenth smaller than the window, so a
-// rep's card is never queued behind an import that uses the rest.
+// also draw on a budget of their own. While reps use the portal (a
+// foreground call in the last window, on this replica) it is a tenth
+// smaller than the window, so a rep's card is never queued behind an
+// import that uses the rest; while nobody does, it is the whole window, so
+// an import alone goes at HubSpot's full rate. Background calls are always
+// counted there, so the tenth is free again within one window of a rep's
+// first call.
 type rateLimiter struct {
 	lim            ratelimit.Limiter
 	limit, reserve int
 	window         time.Duration
 	searchLimit    int
+	now            func() time.Time
 
 	mu sync.Mutex
 	// portals maps the access tokens newCall used to their portal, so a
@@ -47,6 +53,9 @@ type rateLimiter struct {
 	// its hash (the limiter's keys may be stored in Redis).
 	portals map[string]int64
 	recent  map[int64][]string // each portal's last tokens, to forget older ones
+	// foreground is when each budget last saw a call that was not
+	// background work.
+	foreground map[string]time.Time
 }
 
 // newRateLimiter returns nil when both limits are off.
@@ -58,8 +67,34 @@ func newRateLimiter(lim ratelimit.Limiter, limit int, window time.Duration, sear
 	if limit >= 10 {
 		reserve = limit / 10
 	}
-	return &rateLimiter{lim: lim, limit: limit, reserve: reserve, window: window, searchLimit: searchLimit,
-		portals: map[string]int64{}, recent: map[int64][]string{}}
+	return &rateLimiter{lim: lim, limit: limit, reserve: reserve, window: window, searchLimit: searchLimit, now: time.Now,
+		portals: map[string]int64{}, recent: map[int64][]string{}, foreground: map[string]time.Time{}}
+}
+
+// sawForeground records a foreground call against key's budget.
+func (l *rateLimiter) sawForeground(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if len(l.foreground) >= 10_000 { // keep the map to the budgets in use
+		for k, at := range l.foreground {
+			if now.Sub(at) > l.window {
+				delete(l.foreground, k)
+			}
+		}
+	}
+	l.foreground[key] = now
+}
+
+// backgroundBudget is what background work may use of key's window: all of
+// it unless a foreground call was seen within the last window.
+func (l *rateLimiter) backgroundBudget(key string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if at, ok := l.foreground[key]; ok && l.now().Sub(at) <= l.window {
+		return l.limit - l.reserve
+	}
+	return l.limit
 }
 
 // bind records that token is portal's.
@@ -108,9 +143,12 @@ func (l *rateLimiter) acquire(ctx context.Context, token string, search, backgro
 	}
 	window := ratelimit.Budget{Requests: l.limit, Per: l.window}
 	if !background || l.reserve == 0 {
+		if !background {
+			l.sawForeground(key)
+		}
 		return l.lim.Acquire(ctx, key, window)
 	}
-	freeBackground, err := l.lim.Acquire(ctx, key+":background", ratelimit.Budget{Requests: l.limit - l.reserve, Per: l.window})
+	freeBackground, err := l.lim.Acquire(ctx, key+":background", ratelimit.Budget{Requests: l.backgroundBudget(key), Per: l.window})
 	if err != nil {
 		return nil, err
 	}

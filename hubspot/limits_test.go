@@ -57,20 +57,52 @@ func TestRateLimiterRollingWindow(t *testing.T) {
 	}
 }
 
-// TestRateLimiterKeepsAReserveFromBackgroundWork: background calls stop a
-// tenth short of the limit; a rep's call still goes at once.
+// TestRateLimiterKeepsAReserveFromBackgroundWork: while a rep uses the
+// portal, background calls stop a tenth short of the limit and the rep's
+// calls still go at once; while nobody does, background work has the whole
+// window.
 func TestRateLimiterKeepsAReserveFromBackgroundWork(t *testing.T) {
+	ctx := context.Background()
 	l := newRateLimiter(ratelimit.NewLocal(), 20, 400*time.Millisecond, 0)
 	l.bind("tok", 7)
-	ctx := context.Background()
-	if d := takeN(t, l, ctx, "tok", false, true, 18); d > 100*time.Millisecond {
-		t.Fatalf("18 background calls waited %s", d)
+	takeN(t, l, ctx, "tok", false, false, 1) // a rep opens the card
+	if d := takeN(t, l, ctx, "tok", false, true, 17); d > 100*time.Millisecond {
+		t.Fatalf("17 background calls waited %s", d)
 	}
 	if d := takeN(t, l, ctx, "tok", false, false, 2); d > 100*time.Millisecond {
 		t.Errorf("a rep's calls waited %s behind background work", d)
 	}
 	if d := takeN(t, l, ctx, "tok", false, true, 1); d < 300*time.Millisecond {
 		t.Errorf("the 19th background call waited %s, want about the window", d)
+	}
+
+	// Nobody on the card: the import takes the whole window, then waits.
+	idle := newRateLimiter(ratelimit.NewLocal(), 20, 400*time.Millisecond, 0)
+	idle.bind("tok", 7)
+	if d := takeN(t, idle, ctx, "tok", false, true, 20); d > 100*time.Millisecond {
+		t.Fatalf("20 background calls with no rep waited %s", d)
+	}
+	if d := takeN(t, idle, ctx, "tok", false, true, 1); d < 300*time.Millisecond {
+		t.Errorf("the 21st background call waited %s, want about the window", d)
+	}
+	// A rep arrives while the import keeps the window full: once the
+	// window rolls, the import stops a tenth short and leaves the rep room.
+	takeN(t, idle, ctx, "tok", false, false, 1)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		bctx, cancel := context.WithTimeout(ctx, 350*time.Millisecond)
+		defer cancel()
+		for {
+			release, err := idle.acquire(bctx, "tok", false, true)
+			if err != nil {
+				return
+			}
+			release()
+		}
+	})
+	wg.Wait()
+	if d := takeN(t, idle, ctx, "tok", false, false, 1); d > 100*time.Millisecond {
+		t.Errorf("the rep's call waited %s behind the import", d)
 	}
 }
 

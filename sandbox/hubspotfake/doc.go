@@ -175,7 +175,9 @@
 // errors[{status,category:OBJECT_NOT_FOUND,message:"Could not get some DEAL
 // objects, they may be deleted or not exist. Check that ids are
 // valid.",context:{ids}}] and numErrors. batch/update fails as a whole (400)
-// on an invalid value and reports missing ids in a 207 (ours). Archive
+// on an invalid value and reports missing ids in a 207 (ours); batch/create
+// validates every input, unique values against each other too, before it
+// writes any, so a refused batch (409 on a collision, ours) writes nothing. Archive
 // answers 204 even for a missing record (ours). The list endpoint pages by
 // record id (after = the id of the next record; limit ≤ 100).
 //

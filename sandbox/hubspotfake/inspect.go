@@ -104,7 +104,7 @@ func (s *Server) AddObject(portalID int64, objectType string, props map[string]s
 	}
 	now := s.opt.Now()
 	o := s.insert(pt, t, vals, now)
-	derive(o, vals, now)
+	s.derive(o, vals, now)
 	return o.id, nil
 }
 

@@ -178,7 +178,7 @@ func displayName(t *objectType) string {
 // derive fills computed properties after a write: a line item's net amount
 // when quantity or price changed and amount was not written (quantity ×
 // (price − unit discount), less the discount percentage).
-func derive(o *object, written map[string]string, now time.Time) {
+func (s *Server) derive(o *object, written map[string]string, now time.Time) {
 	if o.typ.name != "line_items" {
 		return
 	}
@@ -203,7 +203,7 @@ func derive(o *object, written map[string]string, now time.Time) {
 	if pct, err := strconv.ParseFloat(o.props["hs_discount_percentage"], 64); err == nil {
 		unit *= 1 - pct/100
 	}
-	o.set(map[string]string{"amount": formatAmount(q * unit)}, now)
+	s.set(o, map[string]string{"amount": formatAmount(q * unit)}, now)
 }
 
 // formatAmount prints a money amount rounded to cents, without float
@@ -261,7 +261,7 @@ func (s *Server) planCreate(pt *portal, t *objectType, in writeInput) (*createPl
 // commit stores a planned record. The caller holds s.mu.
 func (s *Server) commit(pt *portal, plan *createPlan, now time.Time) *object {
 	o := s.insert(pt, plan.t, plan.vals, now)
-	derive(o, plan.vals, now)
+	s.derive(o, plan.vals, now)
 	for _, l := range plan.links {
 		s.associate(o, l.to, l.def)
 	}
@@ -288,8 +288,8 @@ func (s *Server) update(pt *portal, o *object, in map[string]json.RawMessage, no
 	if e := s.checkUnique(pt, o.typ, vals, o); e != nil {
 		return e
 	}
-	o.set(vals, now)
-	derive(o, vals, now)
+	s.set(o, vals, now)
+	s.derive(o, vals, now)
 	return nil
 }
 
@@ -482,7 +482,7 @@ func (s *Server) handleObjectArchive(c *call) {
 	}
 	s.mu.Lock()
 	if o := s.find(c.portal(), t, c.r.PathValue("objectId"), false); o != nil {
-		o.archived, o.archivedAt = true, c.now
+		s.archive(o, c.now)
 	}
 	s.mu.Unlock()
 	c.w.WriteHeader(http.StatusNoContent)
@@ -614,19 +614,27 @@ func (s *Server) handleBatchCreate(c *call) {
 	body, e := s.locked(func() (any, *apiError) {
 		pt := c.portal()
 		plans := make([]*createPlan, 0, len(inputs))
+		taken := map[string]bool{}     // unique values of the inputs before
 		for _, input := range inputs { // validate everything before writing anything
 			plan, e := s.planCreate(pt, t, input)
 			if e != nil {
 				return nil, e
 			}
+			// Two inputs of one batch may collide on a unique value.
+			for n, v := range plan.vals {
+				if def := pt.propDef(t, n); def == nil || !def.unique || v == "" {
+					continue
+				}
+				k := n + "\x00" + indexValue(n, v)
+				if taken[k] {
+					return nil, newError(http.StatusConflict, categoryConflict, displayName(t)+" already exists: two inputs share "+n+" "+v)
+				}
+				taken[k] = true
+			}
 			plans = append(plans, plan)
 		}
 		results := []objectJSON{}
 		for _, plan := range plans {
-			// Two inputs of one batch may collide on a unique value.
-			if e := s.checkUnique(pt, t, plan.vals, nil); e != nil {
-				return nil, e
-			}
 			results = append(results, render(s.commit(pt, plan, c.now), nil))
 		}
 		return c.batch(results, nil), nil

@@ -165,6 +165,7 @@ type Server struct {
 	apiTokens   map[string]int64 // private-app token -> portal
 	objects     map[string]*object
 	byType      map[typeKey][]*object
+	indexes     map[indexKey]map[string]*object // findBy's lookups, state.go
 	nextID      int64
 	assoc       map[string]map[string]map[int]bool // from id -> to id -> type ids
 	daily       map[dailyKey]int
@@ -185,6 +186,7 @@ func New(opt Options) *Server {
 		apiTokens: make(map[string]int64),
 		objects:   make(map[string]*object),
 		byType:    make(map[typeKey][]*object),
+		indexes:   make(map[indexKey]map[string]*object),
 		nextID:    1000,
 		assoc:     make(map[string]map[string]map[int]bool),
 		daily:     make(map[dailyKey]int),
