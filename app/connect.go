@@ -242,6 +242,7 @@ func (s *Service) FinishConnect(ctx context.Context, cb ConnectCallback) (Connec
 	}
 	conn.CompanyName, conn.Country, conn.Currency = company.Name, company.Country, company.Currency
 	conn.TimeZone, conn.CustomTxnNumbers = company.TimeZone, company.CustomTxnNumbers
+	conn.MultiCurrency = company.MultiCurrency
 	saved, err := s.store.SaveConnection(ctx, conn)
 	if err != nil {
 		return Connection{}, fmt.Errorf("save connection of portal %d to realm %s: %w", st.PortalID, cb.RealmID, err)

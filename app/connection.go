@@ -61,6 +61,7 @@ type Connection struct {
 	Currency         string // home currency
 	TimeZone         string // IANA zone of the company; "today" for due dates
 	CustomTxnNumbers bool   // SalesFormsPrefs.CustomTxnNumbers
+	MultiCurrency    bool   // CurrencyPrefs.MultiCurrencyEnabled: invoices in other currencies than Currency
 	State            ConnectionState
 	Tokens           Tokens
 	CreatedAt        time.Time

@@ -317,8 +317,13 @@ func (s *Service) checkRequest(ctx context.Context, conn Connection, obj ObjectR
 		invCurrency = conn.Currency
 	}
 	if quote != nil && quote.Currency != "" && invCurrency != "" && quote.Currency != invCurrency {
-		add("quoteId: quote %s is in %s but the invoice would be in %s; choose a customer in %s or create the invoice from scratch",
-			quote.Number, quote.Currency, invCurrency, quote.Currency)
+		advice := fmt.Sprintf("choose a customer in %s or create the invoice from scratch", quote.Currency)
+		if invCurrency == conn.Currency && !multiCurrency(conn, qb.company) {
+			// No customer in another currency can exist: say what would help.
+			advice = fmt.Sprintf("%s works only in %s, so turn on multicurrency in QuickBooks to invoice in %s, or create the invoice from scratch",
+				conn.CompanyName, conn.Currency, quote.Currency)
+		}
+		add("quoteId: quote %s is in %s but the invoice would be in %s; %s", quote.Number, quote.Currency, invCurrency, advice)
 	}
 	if req.TxnDate.IsZero() {
 		add("txnDate: the invoice date is required")

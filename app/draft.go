@@ -59,8 +59,12 @@ type Draft struct {
 	// DealPropertiesNote says in advance why deal properties will not be
 	// written, or is empty when they will be (or the record is no deal).
 	DealPropertiesNote string
-	Invoice            InvoiceRequest
-	Missing            []string // field paths still to fill, e.g. "customer", "lines[1].itemId"
+	// MultiCurrencyNote says, when the company works only in its home
+	// currency, that the record's (the quote's, else the deal's) cannot be
+	// invoiced; empty otherwise.
+	MultiCurrencyNote string
+	Invoice           InvoiceRequest
+	Missing           []string // field paths still to fill, e.g. "customer", "lines[1].itemId"
 }
 
 // QuoteOption is one of the record's quotes and whether it can be invoiced.
@@ -226,8 +230,36 @@ func (s *Service) InvoiceDraft(ctx context.Context, portalID int64, obj ObjectRe
 			d.DealPropertiesNote = fmt.Sprintf("The invoice will be in %s and the deal is in %s, so the deal's QuickBooks properties will not be updated.", d.InvoiceCurrency, d.DealCurrency)
 		}
 	}
+	// The record's prices are in the quote's currency, else the deal's.
+	recordCurrency := d.DealCurrency
+	if d.Quote != nil && d.Quote.Currency != "" {
+		recordCurrency = d.Quote.Currency
+	}
+	if recordCurrency != "" && recordCurrency != conn.Currency && !multiCurrency(conn, qb.company) {
+		d.MultiCurrencyNote = homeCurrencyOnly(conn, recordCurrency)
+		if d.Quote != nil {
+			d.MultiCurrencyNote += " Until then, create the invoice from scratch."
+		} else {
+			d.MultiCurrencyNote += fmt.Sprintf(" Until then the invoice will be in %s, at the prices shown.", conn.Currency)
+		}
+	}
 	d.Invoice = inv
 	return d, nil
+}
+
+// multiCurrency says whether the company can invoice in other currencies
+// than its home one: the stored flag, or the company's cached preferences
+// for a connection stored before the flag was (those rows read as off until
+// a reconnect or a Preferences change). Once on, QuickBooks never turns it
+// off, so neither can be on wrongly.
+func multiCurrency(conn Connection, company Company) bool {
+	return conn.MultiCurrency || company.MultiCurrency
+}
+
+// homeCurrencyOnly tells a rep that the company cannot invoice in currency
+// until multicurrency is on.
+func homeCurrencyOnly(conn Connection, currency string) string {
+	return fmt.Sprintf("%s works only in %s; turn on multicurrency in QuickBooks to invoice in %s.", conn.CompanyName, conn.Currency, currency)
 }
 
 func withoutTokens(c Connection) Connection {

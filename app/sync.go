@@ -323,7 +323,8 @@ func (s *Service) linksOf(ctx context.Context, conn Connection, ids []string) ([
 }
 
 // applyPreferencesChange reads the company's settings again (country,
-// currency, time zone, custom numbers) and stores them on the connection.
+// currency, time zone, custom numbers, multicurrency) and stores them on
+// the connection.
 func (s *Service) applyPreferencesChange(ctx context.Context, conn Connection) error {
 	if err := s.dropLookups(ctx, conn, kindCompany); err != nil {
 		return err
@@ -334,6 +335,7 @@ func (s *Service) applyPreferencesChange(ctx context.Context, conn Connection) e
 	}
 	conn.CompanyName, conn.Country, conn.Currency = company.Name, company.Country, company.Currency
 	conn.TimeZone, conn.CustomTxnNumbers = company.TimeZone, company.CustomTxnNumbers
+	conn.MultiCurrency = company.MultiCurrency
 	// Only the company's fields: the tokens read at the start may have been
 	// rotated since (Company itself may have refreshed them), and the admin
 	// may have disconnected the company meanwhile.

@@ -47,8 +47,8 @@ func (f *Fakes) SeedStore(ctx context.Context, st app.Store) (map[string]app.Con
 	for _, r := range f.Seed.Realms {
 		c, err := st.SaveConnection(ctx, app.Connection{
 			PortalID: r.PortalID, RealmID: r.RealmID, CompanyName: r.CompanyName, Country: r.Country,
-			Currency: r.Currency, TimeZone: r.TimeZone, CustomTxnNumbers: r.CustomTxnNumbers, State: app.Connected,
-			Tokens: app.Tokens{Access: r.AccessToken, Refresh: r.RefreshToken},
+			Currency: r.Currency, TimeZone: r.TimeZone, CustomTxnNumbers: r.CustomTxnNumbers, MultiCurrency: r.MultiCurrency,
+			State: app.Connected, Tokens: app.Tokens{Access: r.AccessToken, Refresh: r.RefreshToken},
 		})
 		if err != nil {
 			return nil, fmt.Errorf("seed connection of realm %s: %w", r.RealmID, err)

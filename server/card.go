@@ -45,13 +45,14 @@ type connectionJSON struct {
 	Country          string `json:"country"`
 	Currency         string `json:"currency"`
 	CustomTxnNumbers bool   `json:"customTxnNumbers"`
+	MultiCurrency    bool   `json:"multiCurrency"`
 	State            string `json:"state"`
 }
 
 func toConnectionJSON(c app.Connection) connectionJSON {
 	return connectionJSON{
 		ID: c.ID, RealmID: c.RealmID, CompanyName: c.CompanyName, Country: c.Country,
-		Currency: c.Currency, CustomTxnNumbers: c.CustomTxnNumbers, State: string(c.State),
+		Currency: c.Currency, CustomTxnNumbers: c.CustomTxnNumbers, MultiCurrency: c.MultiCurrency, State: string(c.State),
 	}
 }
 

@@ -167,6 +167,7 @@ type draftCurrency struct {
 	Invoice            string `json:"invoice"`
 	Deal               string `json:"deal,omitempty"`
 	DealPropertiesNote string `json:"dealPropertiesNote,omitempty"`
+	MultiCurrencyNote  string `json:"multiCurrencyNote,omitempty"`
 }
 
 func toQuoteJSON(q app.Quote, ok bool, reason string) quoteJSON {
@@ -193,8 +194,9 @@ func (s *Server) handleInvoiceDraft(c echo.Context) error {
 	resp := draftResponse{
 		Connection: toConnectionJSON(d.Connection), Source: d.Source, DocNumberRequired: d.DocNumberRequired,
 		Quotes: []quoteJSON{}, Customers: []candidateJSON{}, Lines: []draftLineJSON{}, TaxCodes: []taxCodeJSON{}, Terms: []termJSON{},
-		Currency: draftCurrency{Invoice: d.InvoiceCurrency, Deal: d.DealCurrency, DealPropertiesNote: d.DealPropertiesNote},
-		Invoice:  fromInvoiceRequest(d.Invoice), Missing: append([]string{}, d.Missing...),
+		Currency: draftCurrency{Invoice: d.InvoiceCurrency, Deal: d.DealCurrency, DealPropertiesNote: d.DealPropertiesNote,
+			MultiCurrencyNote: d.MultiCurrencyNote},
+		Invoice: fromInvoiceRequest(d.Invoice), Missing: append([]string{}, d.Missing...),
 	}
 	if d.Quote != nil {
 		q := toQuoteJSON(*d.Quote, true, "")

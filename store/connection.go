@@ -12,8 +12,8 @@ import (
 func connectionOwner(id string) string { return "connection:" + id }
 
 const connectionColumns = `id, portal_id, realm_id, company_name, country, currency, time_zone,
-	custom_txn_numbers, state, access_token, refresh_token, access_expires_at, refresh_expires_at,
-	created_at, updated_at`
+	custom_txn_numbers, multi_currency, state, access_token, refresh_token, access_expires_at,
+	refresh_expires_at, created_at, updated_at`
 
 // errConnectionNotFound is the same whether the connection does not exist
 // or belongs to another portal, so a portal learns nothing of others.
@@ -39,12 +39,12 @@ func (s *Store) SaveConnection(ctx context.Context, c app.Connection) (app.Conne
 		tok := s.seal.sealTokens(connectionOwner(id), c.Tokens)
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO connections (id, portal_id, realm_id, company_name, country, currency, time_zone,
-				custom_txn_numbers, state, access_token, refresh_token, access_expires_at, refresh_expires_at,
-				created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+				custom_txn_numbers, multi_currency, state, access_token, refresh_token, access_expires_at,
+				refresh_expires_at, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 			ON CONFLICT (portal_id, realm_id) DO NOTHING`,
 			id, c.PortalID, c.RealmID, c.CompanyName, c.Country, c.Currency, c.TimeZone,
-			c.CustomTxnNumbers, string(c.State), tok.access, tok.refresh,
+			c.CustomTxnNumbers, c.MultiCurrency, string(c.State), tok.access, tok.refresh,
 			formatTime(c.Tokens.AccessExpiresAt), formatTime(c.Tokens.RefreshExpiresAt),
 			formatTime(c.CreatedAt), formatTime(now))
 		if err != nil {
@@ -63,11 +63,11 @@ func (s *Store) SaveConnection(ctx context.Context, c app.Connection) (app.Conne
 			tok = s.seal.sealTokens(connectionOwner(id), c.Tokens)
 			if _, err := tx.ExecContext(ctx, `
 				UPDATE connections SET company_name = $2, country = $3, currency = $4, time_zone = $5,
-					custom_txn_numbers = $6, state = $7, access_token = $8, refresh_token = $9,
-					access_expires_at = $10, refresh_expires_at = $11, updated_at = $12
+					custom_txn_numbers = $6, multi_currency = $7, state = $8, access_token = $9,
+					refresh_token = $10, access_expires_at = $11, refresh_expires_at = $12, updated_at = $13
 				WHERE id = $1`,
 				id, c.CompanyName, c.Country, c.Currency, c.TimeZone,
-				c.CustomTxnNumbers, string(c.State), tok.access, tok.refresh,
+				c.CustomTxnNumbers, c.MultiCurrency, string(c.State), tok.access, tok.refresh,
 				formatTime(c.Tokens.AccessExpiresAt), formatTime(c.Tokens.RefreshExpiresAt),
 				formatTime(now)); err != nil {
 				return err
@@ -148,7 +148,7 @@ func (s *Store) scanConnection(row scanner) (app.Connection, error) {
 	var state string
 	var tok sealedTokens
 	if err := row.Scan(&c.ID, &c.PortalID, &c.RealmID, &c.CompanyName, &c.Country, &c.Currency, &c.TimeZone,
-		&c.CustomTxnNumbers, &state, &tok.access, &tok.refresh,
+		&c.CustomTxnNumbers, &c.MultiCurrency, &state, &tok.access, &tok.refresh,
 		timeColumn{&c.Tokens.AccessExpiresAt}, timeColumn{&c.Tokens.RefreshExpiresAt},
 		timeColumn{&c.CreatedAt}, timeColumn{&c.UpdatedAt}); err != nil {
 		return app.Connection{}, err

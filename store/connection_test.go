@@ -19,6 +19,7 @@ func TestSaveConnection(t *testing.T) {
 		ctx := t.Context()
 		want := connection(1, "9130357766900456")
 		want.CreatedAt = time.Date(2024, 1, 2, 3, 4, 5, 6, paris)
+		want.MultiCurrency = true
 		got, err := s.SaveConnection(ctx, want)
 		if err != nil {
 			t.Fatalf("SaveConnection: %v", err)
@@ -46,7 +47,7 @@ func TestSaveConnection(t *testing.T) {
 		update := connection(1, "9130357766900456")
 		update.ID, update.CreatedAt = "caller-id-is-ignored", time.Now()
 		update.CompanyName, update.Country, update.Currency, update.TimeZone = "Renamed Ltd", "GB", "GBP", "Europe/London"
-		update.CustomTxnNumbers, update.State, update.Tokens = false, app.NeedsReconnect, tokens("second")
+		update.CustomTxnNumbers, update.MultiCurrency, update.State, update.Tokens = false, false, app.NeedsReconnect, tokens("second")
 		again, err := s.SaveConnection(ctx, update)
 		if err != nil {
 			t.Fatalf("SaveConnection update: %v", err)

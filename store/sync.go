@@ -212,9 +212,10 @@ func (s *Store) ConnectionByID(ctx context.Context, connectionID string) (app.Co
 // longer connected.
 func (s *Store) SaveCompanySettings(ctx context.Context, c app.Connection) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE connections SET company_name = $2, country = $3, currency = $4,
-		time_zone = $5, custom_txn_numbers = $6, updated_at = $7 WHERE id = $1 AND state = $8`,
-		c.ID, c.CompanyName, c.Country, c.Currency, c.TimeZone, c.CustomTxnNumbers, formatTime(s.now()),
-		string(app.Connected))
+		time_zone = $5, custom_txn_numbers = $6, multi_currency = $7, updated_at = $8
+		WHERE id = $1 AND state = $9`,
+		c.ID, c.CompanyName, c.Country, c.Currency, c.TimeZone, c.CustomTxnNumbers, c.MultiCurrency,
+		formatTime(s.now()), string(app.Connected))
 	if err != nil {
 		return fmt.Errorf("store: save company settings of connection %s: %w", c.ID, err)
 	}

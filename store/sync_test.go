@@ -349,13 +349,22 @@ func TestConnectionByIDCompanySettingsAndLinksOfInvoices(t *testing.T) {
 			t.Fatal(err)
 		}
 		update := c // holds the tokens read before the rotation
+		if c.MultiCurrency {
+			t.Fatal("the fixture already has multicurrency on; this test turns it on")
+		}
 		update.CompanyName, update.TimeZone, update.State = "Renamed Inc", "Europe/Paris", app.NeedsReconnect
+		update.MultiCurrency = true
 		if err := s.SaveCompanySettings(ctx, update); err != nil {
 			t.Fatal(err)
 		}
 		got, _ = s.ConnectionByID(ctx, c.ID)
-		if got.CompanyName != "Renamed Inc" || got.TimeZone != "Europe/Paris" || got.State != app.Connected || got.Tokens.Refresh != rotated.Refresh {
-			t.Errorf("after SaveCompanySettings: %s %s %s, tokens kept %v", got.CompanyName, got.TimeZone, got.State, got.Tokens.Refresh == rotated.Refresh)
+		if got.CompanyName != "Renamed Inc" || got.TimeZone != "Europe/Paris" || !got.MultiCurrency ||
+			got.State != app.Connected || got.Tokens.Refresh != rotated.Refresh {
+			t.Errorf("after SaveCompanySettings: %s %s multicurrency %v %s, tokens kept %v", got.CompanyName, got.TimeZone,
+				got.MultiCurrency, got.State, got.Tokens.Refresh == rotated.Refresh)
+		}
+		if listed, err := s.Connections(ctx, 1); err != nil || len(listed) != 1 || !listed[0].MultiCurrency {
+			t.Errorf("Connections after SaveCompanySettings: %+v %v", listed, err)
 		}
 		gone := got
 		gone.State, gone.Tokens = app.Disconnected, app.Tokens{}

@@ -30,6 +30,7 @@ type DemoRealm struct {
 	Country          string                       `json:"country"`
 	Currency         string                       `json:"currency"`
 	CustomTxnNumbers bool                         `json:"customTxnNumbers"`
+	MultiCurrency    bool                         `json:"multiCurrency"`
 	TimeZone         string                       `json:"timeZone"`
 	AccessToken      string                       `json:"accessToken"`
 	RefreshToken     string                       `json:"refreshToken"`
@@ -80,7 +81,7 @@ func (s *Server) SeedDemo() Demo {
 		rl.mu.Unlock()
 		demo.Realms = append(demo.Realms, DemoRealm{
 			RealmID: c.RealmID, CompanyName: c.CompanyName, Country: c.Country, Currency: c.Currency,
-			CustomTxnNumbers: c.CustomTxnNumbers, TimeZone: c.TimeZone, AccessToken: c.AccessToken,
+			CustomTxnNumbers: c.CustomTxnNumbers, MultiCurrency: c.MultiCurrency, TimeZone: c.TimeZone, AccessToken: c.AccessToken,
 			RefreshToken: c.RefreshToken, PortalID: d.portal, Records: sd.records,
 		})
 	}
