@@ -5,10 +5,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,8 +29,16 @@ import (
 // connections by realm.
 func embeddedWorld(t *testing.T, dir string, opt sandbox.Options) (*sandbox.Fakes, *sandbox.Listening, []byte, map[string]app.Connection) {
 	t.Helper()
-	ctx := context.Background()
 	fakes := sandbox.New(opt)
+	l, key, conns := serveWorld(t, dir, fakes)
+	return fakes, l, key, conns
+}
+
+// serveWorld serves fakes built by the caller on loopback and seeds the
+// embedded store in dir for them, as embeddedWorld does.
+func serveWorld(t *testing.T, dir string, fakes *sandbox.Fakes) (*sandbox.Listening, []byte, map[string]app.Connection) {
+	t.Helper()
+	ctx := context.Background()
 	t.Cleanup(fakes.Close)
 	l, err := fakes.Listen("127.0.0.1:0", "127.0.0.1:0")
 	if err != nil {
@@ -44,7 +56,7 @@ func embeddedWorld(t *testing.T, dir string, opt sandbox.Options) (*sandbox.Fake
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fakes, l, key, conns
+	return l, key, conns
 }
 
 // freePort returns a loopback address no one listens on (for a server that
@@ -90,13 +102,29 @@ func qboCall(t *testing.T, base, realm, token, method, path string, body any) ma
 // TestKilledMidProcessingLosesNothing: the service takes QuickBooks'
 // webhooks for three payments and is SIGKILLed while applying them (HubSpot
 // is slow, so the jobs are mid-flight). Restarted on the same embedded
-// store, with reconcile off so only the queue can heal, it finishes the
-// work: every deal's properties agree with QuickBooks afterwards.
+// store, with reconcile off, it finishes the work: every deal's properties
+// and the card agree with QuickBooks afterwards.
+//
+// Only the durable queue may heal. Reconcile is off, and the QuickBooks fake
+// delivers each notification once, without retries, so it cannot hand the
+// restarted server the work again: every delivery must have been answered
+// 200 before the kill, and none may follow it.
 func TestKilledMidProcessingLosesNothing(t *testing.T) {
 	dir := t.TempDir()
 	addr := freePort(t)
 
-	fakes, l, key, conns := embeddedWorld(t, dir, sandbox.Options{QBOWebhookURL: "http://" + addr + "/webhooks/quickbooks"})
+	// sandbox.Options cannot set the webhook retry schedule or client, so
+	// the test builds the pair of fakes the way sandbox.New does, with one
+	// delivery attempt and a client that records every answer.
+	hooks := &webhookLog{base: http.DefaultTransport.(*http.Transport).Clone()}
+	qbo := qbofake.New(qbofake.Options{
+		WebhookURL:           "http://" + addr + "/webhooks/quickbooks",
+		WebhookRetrySchedule: []time.Duration{0},
+		WebhookClient:        &http.Client{Transport: hooks, Timeout: 10 * time.Second},
+	})
+	hs := hubspotfake.New(hubspotfake.Options{})
+	fakes := &sandbox.Fakes{QBO: qbo, HubSpot: hs, Seed: sandbox.Seed{Portals: hs.SeedDemo().Portals, Realms: qbo.SeedDemo().Realms}}
+	l, key, conns := serveWorld(t, dir, fakes)
 
 	env := serveEnv(l, key, map[string]string{
 		"HTTP_ADDR": addr, "PUBLIC_BASE_URL": "http://" + addr,
@@ -105,32 +133,72 @@ func TestKilledMidProcessingLosesNothing(t *testing.T) {
 	})
 	first := startServe(t, dir, env)
 
-	// HubSpot answers every deal write after 5 s: the jobs hang mid-flight.
-	fakes.HubSpot.Faults().Inject(hubspotfake.RouteObjectsUpdate, hubspotfake.Fault{Latency: 5 * time.Second})
+	// HubSpot holds every deal write for 5 s, then refuses it: the jobs hang
+	// mid-flight. The refusal matters. The fake does not notice a client
+	// that dies while it waits, so a write merely delayed would still land
+	// after the kill, and the deals would heal with no help from the queue.
+	fakes.HubSpot.Faults().Inject(hubspotfake.RouteObjectsUpdate, hubspotfake.Fault{Latency: 5 * time.Second, Status: http.StatusServiceUnavailable})
 
+	// Each payment keeps its invoice's ids and figures with it: QuickBooks
+	// numbers ids per company, so an id alone names no one invoice.
+	type books struct{ number, total, balance string }
 	type paid struct {
 		realm, label, deal string
 		portal             int64
+		invoice, payment   string // QuickBooks ids, known once paid
+		books              books  // the invoice in QuickBooks after the crash
 	}
-	payments := []paid{
-		{qbofake.DemoRealmUS, "partially_paid", "1033", 20000001},
-		{qbofake.DemoRealmUS, "awaiting_send", "1011", 20000001},
-		{qbofake.DemoRealmGB, "sent", "1037", 20000002},
+	payments := []*paid{
+		{realm: qbofake.DemoRealmUS, label: "partially_paid", deal: "1033", portal: 20000001},
+		{realm: qbofake.DemoRealmUS, label: "awaiting_send", deal: "1011", portal: 20000001},
+		{realm: qbofake.DemoRealmGB, label: "sent", deal: "1037", portal: 20000002},
 	}
 	for _, p := range payments {
-		id := seededID(t, fakes, p.realm, p.label)
+		p.invoice = seededID(t, fakes, p.realm, p.label)
 		token := conns[p.realm].Tokens.Access
-		inv := qboCall(t, l.QBOURL, p.realm, token, "GET", "/invoice/"+id, nil)["Invoice"].(map[string]any)
-		qboCall(t, l.QBOURL, p.realm, token, "POST", "/payment", map[string]any{
+		inv := qboCall(t, l.QBOURL, p.realm, token, "GET", "/invoice/"+p.invoice, nil)["Invoice"].(map[string]any)
+		out := qboCall(t, l.QBOURL, p.realm, token, "POST", "/payment", map[string]any{
 			"CustomerRef": inv["CustomerRef"], "TotalAmt": inv["Balance"],
 			"Line": []any{map[string]any{"Amount": inv["Balance"],
-				"LinkedTxn": []any{map[string]any{"TxnId": id, "TxnType": "Invoice"}}}},
+				"LinkedTxn": []any{map[string]any{"TxnId": p.invoice, "TxnType": "Invoice"}}}},
 		})
+		p.payment, _ = out["Payment"].(map[string]any)["Id"].(string)
 	}
 	// Wait until a deal write is in flight at HubSpot, then crash.
 	waitFor(t, 20*time.Second, "a deal write reaches HubSpot", func() bool {
 		return fakes.HubSpot.Counters().Count(hubspotfake.RouteObjectsUpdate, "") > 0
 	})
+
+	// The server must have taken every notification of the payments, with
+	// a 200, before it dies: a notification it lost or refused would leave
+	// nothing for the queue to recover, and the fake will not send it again.
+	waitFor(t, 10*time.Second, "the payments' webhooks are answered", func() bool {
+		inFlight, got := hooks.snapshot()
+		if inFlight > 0 {
+			return false
+		}
+		for _, p := range payments {
+			if countDeliveries(got, p.realm, "invoice", p.invoice) == 0 || countDeliveries(got, p.realm, "payment", p.payment) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	_, beforeKill := hooks.snapshot()
+	for _, d := range beforeKill {
+		if d.status != http.StatusOK {
+			t.Errorf("the %s %s notification of realm %s was answered %d, want 200", d.entity, d.id, d.realm, d.status)
+		}
+	}
+	for _, p := range payments {
+		if n := countDeliveries(beforeKill, p.realm, "invoice", p.invoice); n != 1 {
+			t.Errorf("invoice %s of realm %s was notified %d times, want once", p.invoice, p.realm, n)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+
 	first.kill(t)
 	for _, p := range payments {
 		if props, _ := fakes.HubSpot.Object(p.portal, "deals", p.deal); props[app.DealPropStatus] == "paid" {
@@ -139,16 +207,176 @@ func TestKilledMidProcessingLosesNothing(t *testing.T) {
 	}
 	fakes.HubSpot.Faults().Clear(hubspotfake.RouteObjectsUpdate)
 
+	// QuickBooks' side of the story, read once: nothing changes there any
+	// more. Each invoice must be paid in full, or the payments did not land.
+	for _, p := range payments {
+		inv := qboCall(t, l.QBOURL, p.realm, conns[p.realm].Tokens.Access, "GET", "/invoice/"+p.invoice, nil)["Invoice"].(map[string]any)
+		b := books{number: fmt.Sprint(inv["DocNumber"]), total: qboMoney(inv["TotalAmt"]), balance: qboMoney(inv["Balance"])}
+		if b.balance != "0.00" || b.total == "0.00" {
+			t.Fatalf("invoice %s in the QuickBooks fake: total %s, balance %s; want it paid in full", p.invoice, b.total, b.balance)
+		}
+		p.books = b
+	}
+
 	startServe(t, dir, env)
-	took := waitFor(t, 60*time.Second, "every paid invoice's deal says paid after the restart", func() bool {
+	// The deal carries the invoice's number, status and amount collected;
+	// all three must match what the fake holds, not only the status.
+	took := waitUntil(t, 60*time.Second, "every deal agrees with QuickBooks after the restart", func() string {
 		for _, p := range payments {
-			if props, _ := fakes.HubSpot.Object(p.portal, "deals", p.deal); props[app.DealPropStatus] != "paid" {
-				return false
+			props, _ := fakes.HubSpot.Object(p.portal, "deals", p.deal)
+			b := p.books
+			if props[app.DealPropNumber] != b.number || props[app.DealPropStatus] != "paid" || props[app.DealPropAmountCollected] != b.total {
+				return fmt.Sprintf("deal %s says invoice %q %q collected %q; QuickBooks says invoice %s paid, %s of %s collected",
+					p.deal, props[app.DealPropNumber], props[app.DealPropStatus], props[app.DealPropAmountCollected], b.number, b.total, b.total)
 			}
 		}
-		return true
+		return ""
 	})
 	t.Logf("healed %s after the restart", took)
+
+	// A rep opening the deal sees the same: the card lists the invoice as
+	// paid with QuickBooks' total and balance.
+	for _, p := range payments {
+		card := &hubspotfake.CardClient{AppID: sandboxAppID, PortalID: p.portal, UserID: 7,
+			UserEmail: "rep@northwind.example", ClientSecret: sandboxClientSecret, NoRetry: true}
+		got := cardInvoice(t, card, "http://"+addr+"/api/v1/records/deals/"+p.deal+"/invoices", p.invoice)
+		b := p.books
+		if !got.Known || got.Status != "paid" || got.Total != b.total || got.Balance != b.balance || got.AmountPaid != b.total {
+			t.Errorf("the card of deal %s shows invoice %s as %+v; QuickBooks says total %s, balance %s", p.deal, p.invoice, got, b.total, b.balance)
+		}
+	}
+
+	// The fake sent nothing after the crash, so the restart healed from the
+	// queue alone.
+	if inFlight, after := hooks.snapshot(); inFlight != 0 || len(after) != len(beforeKill) {
+		t.Errorf("the QuickBooks fake made %d webhook deliveries after the crash (%d in flight); the restart may not have healed from the queue",
+			len(after)-len(beforeKill), inFlight)
+	}
+}
+
+// webhookLog records every webhook delivery the QuickBooks fake makes and
+// the server's answer. The fake keeps no such record itself, so the test
+// sees its deliveries through the HTTP client it gives the fake.
+type webhookLog struct {
+	base     http.RoundTripper
+	mu       sync.Mutex
+	inFlight int
+	answered []webhookDelivery
+}
+
+// webhookDelivery is one delivery: what it notified, and the status the
+// server answered (0 when no answer came).
+type webhookDelivery struct {
+	realm, entity, id string
+	status            int
+}
+
+func (w *webhookLog) RoundTrip(req *http.Request) (*http.Response, error) {
+	raw, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	var events []struct {
+		Type     string `json:"type"`
+		EntityID string `json:"intuitentityid"`
+		RealmID  string `json:"intuitaccountid"`
+	}
+	json.Unmarshal(raw, &events)
+	var d webhookDelivery
+	if len(events) == 1 {
+		// The type reads qbo.<entity>.<verb>.v1.
+		parts := strings.Split(events[0].Type, ".")
+		if len(parts) > 1 {
+			d.entity = parts[1]
+		}
+		d.realm, d.id = events[0].RealmID, events[0].EntityID
+	}
+	out := req.Clone(req.Context())
+	out.Body = io.NopCloser(bytes.NewReader(raw))
+	w.mu.Lock()
+	w.inFlight++
+	w.mu.Unlock()
+	resp, err := w.base.RoundTrip(out)
+	if err == nil {
+		d.status = resp.StatusCode
+	}
+	w.mu.Lock()
+	w.inFlight--
+	w.answered = append(w.answered, d)
+	w.mu.Unlock()
+	return resp, err
+}
+
+// snapshot returns how many deliveries await an answer and those answered.
+func (w *webhookLog) snapshot() (int, []webhookDelivery) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.inFlight, slices.Clone(w.answered)
+}
+
+// countDeliveries counts the deliveries notifying about one entity.
+func countDeliveries(ds []webhookDelivery, realm, entity, id string) int {
+	n := 0
+	for _, d := range ds {
+		if d.realm == realm && d.entity == entity && d.id == id {
+			n++
+		}
+	}
+	return n
+}
+
+// qboMoney renders an amount of QuickBooks' JSON as the service writes
+// money (two decimals), so the two can be compared as strings.
+func qboMoney(v any) string {
+	f, _ := v.(float64)
+	return fmt.Sprintf("%.2f", f)
+}
+
+// shownInvoice is one invoice as the card API shows it on a record.
+type shownInvoice struct {
+	InvoiceID  string `json:"invoiceId"`
+	Known      bool   `json:"known"`
+	Status     string `json:"status"`
+	Total      string `json:"total"`
+	Balance    string `json:"balance"`
+	AmountPaid string `json:"amountPaid"`
+}
+
+// cardInvoice asks the card API, signed as HubSpot signs it, for a record's
+// invoices and returns the one with id invoiceID.
+func cardInvoice(t *testing.T, c *hubspotfake.CardClient, url, invoiceID string) shownInvoice {
+	t.Helper()
+	resp, err := c.Do(context.Background(), http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, raw)
+	}
+	var card struct {
+		Groups []struct {
+			Stale    bool           `json:"stale"`
+			Invoices []shownInvoice `json:"invoices"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal(raw, &card); err != nil {
+		t.Fatalf("GET %s: %v in %s", url, err, raw)
+	}
+	for _, g := range card.Groups {
+		for _, inv := range g.Invoices {
+			if inv.InvoiceID == invoiceID {
+				if g.Stale {
+					t.Errorf("GET %s: invoice %s is shown stale", url, invoiceID)
+				}
+				return inv
+			}
+		}
+	}
+	t.Fatalf("GET %s: invoice %s is not on the card: %s", url, invoiceID, raw)
+	return shownInvoice{}
 }
 
 func seededID(t *testing.T, f *sandbox.Fakes, realm, label string) string {
@@ -173,4 +401,21 @@ func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) 
 		time.Sleep(50 * time.Millisecond)
 	}
 	return time.Since(start)
+}
+
+// waitUntil polls cond every 50 ms until it returns "", or fails after
+// within with the last thing it said was still wrong.
+func waitUntil(t *testing.T, within time.Duration, what string, cond func() string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for {
+		wrong := cond()
+		if wrong == "" {
+			return time.Since(start)
+		}
+		if time.Since(start) > within {
+			t.Fatalf("%s: not within %s: %s", what, within, wrong)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
