@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"time"
@@ -219,6 +220,10 @@ func (s *Service) applyEntityChange(ctx context.Context, conn Connection, ch Ent
 type followBatch struct {
 	links    []InvoiceLink
 	versions []EntityChange
+	// carried are the invoices whose whole state the reconcile's CDC
+	// answer carries: it was read with the payments in that answer, so a
+	// payment need not read them again.
+	carried map[string]bool
 }
 
 type followBatchKey struct{}
@@ -269,7 +274,10 @@ func (s *Service) applyInvoiceChange(ctx context.Context, conn Connection, ch En
 
 // applyPaymentChange refreshes the linked invoices a payment pays. A
 // deleted payment no longer says which invoices it paid, so every linked
-// invoice of the connection is read again (one query per 100).
+// invoice of the connection is read again (one query per 100). In a
+// reconcile, the invoices CDC carried in full are not read: their state,
+// saved by their own change, was read with the payment (and if the
+// reconcile pauses before that change, the next one applies it).
 func (s *Service) applyPaymentChange(ctx context.Context, conn Connection, ch EntityChange) error {
 	ids := ch.InvoiceIDs
 	if ch.Deleted || ids == nil {
@@ -290,6 +298,9 @@ func (s *Service) applyPaymentChange(ctx context.Context, conn Connection, ch En
 	}
 	var linked []string
 	seen := map[string]bool{}
+	if b := batchOf(ctx); b != nil {
+		seen = maps.Clone(b.carried)
+	}
 	for _, l := range links {
 		if !seen[l.InvoiceID] {
 			seen[l.InvoiceID] = true
@@ -466,6 +477,12 @@ func (s *Service) Reconcile(ctx context.Context, connectionID string) error {
 	// harmlessly).
 	changes := slices.Clone(cs.Changes)
 	slices.SortStableFunc(changes, func(a, b EntityChange) int { return a.LastUpdated.Compare(b.LastUpdated) })
+	carried := map[string]bool{}
+	for _, ch := range changes {
+		if ch.Entity == EntityInvoice && ch.Invoice != nil && !ch.Deleted {
+			carried[ch.EntityID] = true
+		}
+	}
 	for start := 0; start < len(changes); start += reconcileChunk {
 		if start > 0 && timeShort(ctx) {
 			s.log.InfoContext(ctx, "reconcile paused; the next one goes on", "connection", conn.ID,
@@ -473,7 +490,7 @@ func (s *Service) Reconcile(ctx context.Context, connectionID string) error {
 			return nil
 		}
 		chunk := changes[start:min(start+reconcileChunk, len(changes))]
-		if err := s.reconcileChunk(ctx, conn, chunk, readAt); err != nil {
+		if err := s.reconcileChunk(ctx, conn, chunk, carried, readAt); err != nil {
 			return err
 		}
 		if start+len(chunk) < len(changes) {
@@ -503,8 +520,8 @@ func timeShort(ctx context.Context) bool {
 // reconcileChunk applies changes, then writes their deals once each and
 // records their versions. A change that can never succeed is logged and
 // skipped; one that may succeed later fails the chunk, leaving the cursor.
-func (s *Service) reconcileChunk(ctx context.Context, conn Connection, changes []EntityChange, readAt time.Time) error {
-	batch := &followBatch{}
+func (s *Service) reconcileChunk(ctx context.Context, conn Connection, changes []EntityChange, carried map[string]bool, readAt time.Time) error {
+	batch := &followBatch{carried: carried}
 	bctx := withBatch(ctx, batch)
 	var errs []error
 	for _, ch := range changes {

@@ -156,6 +156,8 @@ func TestPaymentReachesCardAndDealThroughWebhooks(t *testing.T) {
 func TestPaymentReachesCardThroughReconcileWithoutWebhooks(t *testing.T) {
 	ts := newTestServer(t, withSync(syncSetup{webhooks: false, reconcileEvery: 300 * time.Millisecond}))
 	inv := ts.seededInvoice(t, usRealm, "partially_paid")
+	queries := func() int { return ts.fakes.QBO.Counters().Count(qbofake.RouteQuery, usRealm) }
+	before := queries()
 	ts.payInFull(t, usRealm, inv)
 	took := eventually(t, 15*time.Second, "deal 1033's status property becomes paid through reconcile", func() bool {
 		return ts.dealProperty(portal1, "1033", app.DealPropStatus) == "paid"
@@ -170,6 +172,11 @@ func TestPaymentReachesCardThroughReconcileWithoutWebhooks(t *testing.T) {
 	})
 	if n := ts.fakes.QBO.Counters().Count(qbofake.RouteCDC, usRealm); n == 0 {
 		t.Error("no CDC call")
+	}
+	// CDC carries the paid invoice whole, with the payment: the payment
+	// does not read it again.
+	if n := queries() - before; n != 0 {
+		t.Errorf("%d QuickBooks queries besides CDC, want none", n)
 	}
 }
 

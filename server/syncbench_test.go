@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/hubspot-quickbooks/hubspot-quickbooks/app"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/hubspotfake"
+	"github.com/hubspot-quickbooks/hubspot-quickbooks/sandbox/qbofake"
 )
 
 // cardInvoiceStatus reads the card of a record through the API and returns
@@ -93,7 +95,9 @@ func BenchmarkWebhookToCard(b *testing.B) {
 // BenchmarkReconcileCatchUp is one reconcile after webhooks were lost:
 // 100 linked invoices of four deals were paid in QuickBooks while nothing
 // was delivered; one reconcile reads CDC, stores the 100 snapshots and
-// writes each deal once. The fakes' rate limits are on.
+// writes each deal once. The fakes' rate limits are on. It reports, per
+// reconcile, the calls each fake answered (asserted: one CDC call, no
+// invoice read again, each of the three USD deals written once per chunk).
 func BenchmarkReconcileCatchUp(b *testing.B) {
 	const n = 100
 	ts := newTestServer(b, withSync(syncSetup{}))
@@ -117,11 +121,29 @@ func BenchmarkReconcileCatchUp(b *testing.B) {
 		for _, id := range ids {
 			ts.payInFull(b, usRealm, id)
 		}
+		qbo, hs := ts.fakes.QBO.Counters(), ts.fakes.HubSpot.Counters()
+		cdc0, query0, qbo0 := qbo.Count(qbofake.RouteCDC, usRealm), qbo.Count(qbofake.RouteQuery, usRealm), qbo.Count("", usRealm)
+		writes0, hs0 := hs.Count(hubspotfake.RouteObjectsUpdate, "20000001"), hs.Count("", "20000001")
 		b.StartTimer()
 		if err := ts.svc.Reconcile(ctx, conn.ID); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
+		cdc, queries, qboCalls := qbo.Count(qbofake.RouteCDC, usRealm)-cdc0, qbo.Count(qbofake.RouteQuery, usRealm)-query0, qbo.Count("", usRealm)-qbo0
+		writes, hsCalls := hs.Count(hubspotfake.RouteObjectsUpdate, "20000001")-writes0, hs.Count("", "20000001")-hs0
+		// CDC carries the invoices whole: no invoice is read again. (The
+		// company's preferences, seeded within CDC's overlap, are read
+		// again too.) Each chunk of at most 200 changes writes its deals
+		// once: here two chunks (the 200 changes and the seed's terms and
+		// preferences in the overlap), the three USD deals each (deal 1031
+		// is in CAD: US invoices leave it alone).
+		if cdc != 1 || queries != 0 || writes < len(deals)-1 || writes > 2*(len(deals)-1) {
+			b.Fatalf("one reconcile made %d CDC calls, %d queries (%d QuickBooks calls in all) and %d deal writes; want 1, 0 and 3 to 6",
+				cdc, queries, qboCalls, writes)
+		}
+		b.ReportMetric(float64(qboCalls), "qbo_calls/op")
+		b.ReportMetric(float64(hsCalls), "hubspot_calls/op")
+		b.ReportMetric(float64(writes), "deal_writes/op")
 		snaps, err := ts.store.Snapshots(ctx, conn.ID, ids)
 		if err != nil {
 			b.Fatal(err)
