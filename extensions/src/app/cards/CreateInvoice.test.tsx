@@ -504,3 +504,44 @@ describe("tax codes, invoice numbers and the backend's field errors", () => {
     expect(r.findAll(Text).some((t) => t.text === 'QuickBooks adds any tax when it creates the invoice. The invoice is saved as a draft and not emailed.')).toBe(true);
   });
 });
+
+describe('currency notes on the Review step', () => {
+  const NOTE =
+    'Northwind Traders (US) works only in USD; turn on multicurrency in QuickBooks to invoice in CAD. Until then the invoice will be in USD, at the prices shown.';
+
+  async function toReview(r: Renderer) {
+    await openCreate(r);
+    await until(r, () => expect(r.maybeFind(ToggleGroup, { name: 'source' })).not.toBeNull());
+    toggle(r, 'Create the invoice').trigger('onChange', 'scratch' as never);
+    await next(r, 'Customer');
+    await next(r, 'Products');
+    await next(r, 'Terms and dates');
+    await next(r, 'Review');
+  }
+
+  it('shows the multicurrency note as a warning, before the deal properties note', async () => {
+    const { be, r } = setup(CARD_DEAL_1011_ONE_COMPANY);
+    const dealNote = 'The deal is in CAD; its amount properties are not updated.';
+    be.on(
+      'GET',
+      DRAFT(1011),
+      ok({ ...DRAFT_1011_SCRATCH, currency: { invoice: 'USD', deal: 'CAD', multiCurrencyNote: NOTE, dealPropertiesNote: dealNote } }),
+    );
+    await toReview(r);
+    expect(shown(r)).toContain(NOTE);
+    const alerts = r.findAll(Alert);
+    const i = alerts.findIndex((a) => a.text === NOTE);
+    expect(i).toBeGreaterThanOrEqual(0);
+    expect(alerts[i].props.variant).toBe('warning');
+    expect(alerts[i + 1].text).toBe(dealNote);
+  });
+
+  it('shows no multicurrency note when the draft has none', async () => {
+    const { be, r } = setup(CARD_DEAL_1011_ONE_COMPANY);
+    be.on('GET', DRAFT(1011), ok(DRAFT_1011_SCRATCH));
+    await toReview(r);
+    expect(r.find(TableFooter).toString()).toContain('$600.00');
+    expect(shown(r)).not.toContain('multicurrency');
+    expect(r.findAll(Alert, (a) => a.props.variant === 'warning')).toHaveLength(0);
+  });
+});

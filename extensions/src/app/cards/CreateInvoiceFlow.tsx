@@ -979,6 +979,11 @@ function ReviewStep(props: { draft: Draft; form: CreateForm; picked: Customer[];
         </TableFooter>
       </Table>
       <Text variant="microcopy">QuickBooks adds any tax when it creates the invoice. The invoice is saved as a draft and not emailed.</Text>
+      {draft.currency.multiCurrencyNote && (
+        <Alert title="Multicurrency is off" variant="warning">
+          {draft.currency.multiCurrencyNote}
+        </Alert>
+      )}
       {draft.currency.dealPropertiesNote && (
         <Alert title="Currency" variant="info">
           {draft.currency.dealPropertiesNote}

@@ -12,6 +12,8 @@ export interface Connection {
   country: string;
   currency: string;
   customTxnNumbers: boolean;
+  /** Multicurrency is on in QuickBooks; off, the company invoices only in its home currency. */
+  multiCurrency: boolean;
   state: ConnectionState;
 }
 
@@ -148,7 +150,13 @@ export interface Draft {
   taxCodes: TaxCode[];
   terms: Term[];
   docNumberRequired: boolean;
-  currency: { invoice: string; deal?: string; dealPropertiesNote?: string };
+  currency: {
+    invoice: string;
+    deal?: string;
+    dealPropertiesNote?: string;
+    /** Set when the company works only in its home currency and the quote's (else the deal's) is another. */
+    multiCurrencyNote?: string;
+  };
   invoice: InvoiceRequest;
   missing: string[];
 }

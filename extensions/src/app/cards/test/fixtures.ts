@@ -22,6 +22,7 @@ export const US: Connection = {
   country: 'US',
   currency: 'USD',
   customTxnNumbers: false,
+  multiCurrency: false,
   state: 'connected',
 };
 
@@ -32,6 +33,7 @@ export const CA: Connection = {
   country: 'CA',
   currency: 'CAD',
   customTxnNumbers: true,
+  multiCurrency: false,
   state: 'connected',
 };
 
