@@ -158,20 +158,49 @@ func RequestID(portalID int64, key, call string) string {
 	return "hq-" + hex.EncodeToString(sum[:16])
 }
 
+// sentInvoice is what a create sent QuickBooks, kept with its attempt
+// (Store.MarkAttemptSent) before QuickBooks is asked.
+type sentInvoice struct {
+	ConnectionID    string
+	Invoice         NewInvoice
+	CustomerCreated bool
+}
+
+// attemptSent returns what an earlier try of the portal's attempt under key
+// sent QuickBooks, or nil when none got that far.
+func (s *Service) attemptSent(ctx context.Context, portalID int64, key string) (*sentInvoice, error) {
+	a, _, err := s.store.StartAttempt(ctx, Attempt{PortalID: portalID, Key: key, BodyHash: "-"})
+	if err != nil {
+		return nil, fmt.Errorf("read create attempt: %w", err)
+	}
+	if a.Sent == nil {
+		return nil, nil
+	}
+	var sent sentInvoice
+	if err := json.Unmarshal(a.Sent, &sent); err != nil {
+		return nil, fmt.Errorf("decode the invoice an earlier try sent: %w", err)
+	}
+	return &sent, nil
+}
+
+// createInvoice creates the invoice of a held attempt. When an earlier try
+// of the attempt got as far as sending QuickBooks the invoice, that invoice
+// is sent again as it was, unchecked: QuickBooks answers a repeated
+// requestid with its first answer, so a retry whose first try created the
+// invoice links it, whatever changed since (an item made inactive, a quote
+// expired), and one whose first try QuickBooks refused gets the refusal.
 func (s *Service) createInvoice(ctx context.Context, portalID int64, obj ObjectRef, key string, req InvoiceRequest) (*CreateResult, error) {
-	portal, conn, err := s.portalAndConnection(ctx, portalID, req.ConnectionID)
+	sent, err := s.attemptSent(ctx, portalID, key)
 	if err != nil {
 		return nil, err
 	}
-	var (
-		qb           qboSide
-		quotes       []Quote
-		qbErr, hsErr error
-		wg           sync.WaitGroup
-	)
-	wg.Go(func() { qb, qbErr = s.readQBOSide(ctx, conn) })
-	if req.QuoteID != "" && obj.Type == Deals {
-		wg.Go(func() { quotes, hsErr = s.hubspot.DealQuotes(ctx, portal, obj.ID) })
+	connID := req.ConnectionID
+	if sent != nil {
+		connID = sent.ConnectionID
+	}
+	portal, conn, err := s.portalAndConnection(ctx, portalID, connID)
+	if err != nil {
+		return nil, err
 	}
 	// What the deal's links and properties need from HubSpot does not
 	// depend on the invoice: read it while QuickBooks works.
@@ -187,43 +216,21 @@ func (s *Service) createInvoice(ctx context.Context, portalID int64, obj ObjectR
 		pre.Go(func() { dealCurrency, currencyErr = s.dealCurrency(ctx, portal, obj.ID) })
 	}
 	defer pre.Wait()
-	wg.Wait()
-	if qbErr != nil {
-		return nil, qbErr
-	}
-	if hsErr != nil {
-		return nil, hsErr
-	}
-	customer, problems := s.checkRequest(ctx, conn, obj, req, qb, quotes)
-	if len(problems) > 0 {
-		return nil, Errorf(Invalid, "Please fix: %s.", strings.Join(problems, "; "))
-	}
 
-	res := &CreateResult{}
-	if req.Customer.New != nil {
-		nc := *req.Customer.New
-		created, err := s.qbo.CreateCustomer(ctx, conn, nc, RequestID(portalID, key, "customer"))
-		if err != nil {
+	if sent == nil {
+		if sent, err = s.prepareInvoice(ctx, portal, conn, obj, key, req); err != nil {
 			return nil, err
 		}
-		s.forgetLookups(ctx, conn, kindCustomers)
-		customer, res.CustomerCreated = created, true
-	}
-
-	newInv := NewInvoice{
-		CustomerID: customer.ID, DocNumber: strings.TrimSpace(req.DocNumber), TxnDate: req.TxnDate, DueDate: req.DueDate,
-		TermID: req.TermID, BillEmail: req.BillEmail, CustomerMemo: req.Message, Currency: customer.Currency,
-	}
-	nonUS := conn.Country != "US"
-	for _, l := range req.Lines {
-		line := InvoiceLine{ItemID: l.ItemID, Description: l.Description, Quantity: l.Quantity, UnitPrice: l.UnitPrice, TaxCodeID: l.TaxCodeID}
-		if line.TaxCodeID == "" {
-			item, _ := findItem(qb.items, l.ItemID)
-			line.TaxCodeID = defaultTaxCode(item, nonUS)
+		payload, err := json.Marshal(sent)
+		if err != nil {
+			return nil, fmt.Errorf("encode the invoice to send: %w", err)
 		}
-		newInv.Lines = append(newInv.Lines, line)
+		if err := s.store.MarkAttemptSent(ctx, portalID, key, payload); err != nil {
+			return nil, fmt.Errorf("create invoice: %w", err)
+		}
 	}
-	inv, err := s.qbo.CreateInvoice(ctx, conn, newInv, RequestID(portalID, key, "invoice"))
+	res := &CreateResult{CustomerCreated: sent.CustomerCreated}
+	inv, err := s.qbo.CreateInvoice(ctx, conn, sent.Invoice, RequestID(portalID, key, "invoice"))
 	if err != nil {
 		if c := ErrorCode(err); c == NotFound || c == Invalid {
 			// QBO knows something our cached lists do not (an item made
@@ -258,6 +265,58 @@ func (s *Service) createInvoice(ctx context.Context, portalID int64, obj ObjectR
 		res.DealProperties = s.writeDealProperties(ctx, portal, obj.ID, dealCurrency, currencyErr)
 	}
 	return res, nil
+}
+
+// prepareInvoice checks a create against the company's current state,
+// creates its new customer if it has one, and returns the invoice to send.
+func (s *Service) prepareInvoice(ctx context.Context, portal Portal, conn Connection, obj ObjectRef, key string, req InvoiceRequest) (*sentInvoice, error) {
+	var (
+		qb           qboSide
+		quotes       []Quote
+		qbErr, hsErr error
+		wg           sync.WaitGroup
+	)
+	wg.Go(func() { qb, qbErr = s.readQBOSide(ctx, conn) })
+	if req.QuoteID != "" && obj.Type == Deals {
+		wg.Go(func() { quotes, hsErr = s.hubspot.DealQuotes(ctx, portal, obj.ID) })
+	}
+	wg.Wait()
+	if qbErr != nil {
+		return nil, qbErr
+	}
+	if hsErr != nil {
+		return nil, hsErr
+	}
+	customer, problems := s.checkRequest(ctx, conn, obj, req, qb, quotes)
+	if len(problems) > 0 {
+		return nil, Errorf(Invalid, "Please fix: %s.", strings.Join(problems, "; "))
+	}
+
+	sent := &sentInvoice{ConnectionID: conn.ID}
+	if req.Customer.New != nil {
+		nc := *req.Customer.New
+		created, err := s.qbo.CreateCustomer(ctx, conn, nc, RequestID(portal.ID, key, "customer"))
+		if err != nil {
+			return nil, err
+		}
+		s.forgetLookups(ctx, conn, kindCustomers)
+		customer, sent.CustomerCreated = created, true
+	}
+
+	sent.Invoice = NewInvoice{
+		CustomerID: customer.ID, DocNumber: strings.TrimSpace(req.DocNumber), TxnDate: req.TxnDate, DueDate: req.DueDate,
+		TermID: req.TermID, BillEmail: req.BillEmail, CustomerMemo: req.Message, Currency: customer.Currency,
+	}
+	nonUS := conn.Country != "US"
+	for _, l := range req.Lines {
+		line := InvoiceLine{ItemID: l.ItemID, Description: l.Description, Quantity: l.Quantity, UnitPrice: l.UnitPrice, TaxCodeID: l.TaxCodeID}
+		if line.TaxCodeID == "" {
+			item, _ := findItem(qb.items, l.ItemID)
+			line.TaxCodeID = defaultTaxCode(item, nonUS)
+		}
+		sent.Invoice.Lines = append(sent.Invoice.Lines, line)
+	}
+	return sent, nil
 }
 
 // checkRequest re-validates a create against the company's current state;

@@ -62,6 +62,10 @@ type Store interface {
 	// key until the given time, unless another caller holds it; it reports
 	// whether the caller now holds it. A finished attempt is never claimed.
 	ClaimAttempt(ctx context.Context, portalID int64, key string, until time.Time) (bool, error)
+	// MarkAttemptSent records what the portal's unfinished attempt under
+	// key is about to send QuickBooks (JSON); the first payload stays.
+	// NotFound when there is no unfinished attempt under key.
+	MarkAttemptSent(ctx context.Context, portalID int64, key string, sent []byte) error
 	// ReleaseAttempt gives up the hold on an unfinished attempt.
 	ReleaseAttempt(ctx context.Context, portalID int64, key string) error
 	// FinishAttempt records the answer of the portal's attempt under key;
@@ -91,6 +95,7 @@ type Attempt struct {
 	Object       ObjectRef
 	ConnectionID string
 	Result       []byte // the answer, JSON, once the create finished; nil before
+	Sent         []byte // what was sent QuickBooks, JSON (MarkAttemptSent); nil before
 	CreatedAt    time.Time
 	FinishedAt   time.Time
 }

@@ -335,6 +335,13 @@ func successOutcome(res *CreateResult) WorkflowOutcome {
 // creates the invoice under key.
 func (s *Service) workflowInvoice(ctx context.Context, in WorkflowInput, key string) (*CreateResult, error) {
 	obj := ObjectRef{Type: Deals, ID: in.DealID}
+	// A try that already sent QuickBooks its invoice is finished with that
+	// invoice, whatever the deal's quotes say now (createInvoice).
+	if sent, err := s.attemptSent(ctx, in.PortalID, key); err != nil {
+		return nil, err
+	} else if sent != nil {
+		return s.createInvoice(ctx, in.PortalID, obj, key, InvoiceRequest{})
+	}
 	connID := in.ConnectionID
 	if connID == "" {
 		conns, err := s.store.Connections(ctx, in.PortalID)

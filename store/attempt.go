@@ -18,7 +18,7 @@ const (
 )
 
 const attemptColumns = `portal_id, key, body_hash, object_type, object_id, connection_id, result,
-	created_at, finished_at`
+	created_at, finished_at, sent`
 
 func checkAttemptKey(key string) error {
 	if n := utf8.RuneCountInString(key); n < minAttemptKey || n > maxAttemptKey {
@@ -107,7 +107,7 @@ func scanAttempt(row scanner) (app.Attempt, error) {
 	var a app.Attempt
 	var objectType string
 	if err := row.Scan(&a.PortalID, &a.Key, &a.BodyHash, &objectType, &a.Object.ID, &a.ConnectionID,
-		&a.Result, timeColumn{&a.CreatedAt}, timeColumn{&a.FinishedAt}); err != nil {
+		&a.Result, timeColumn{&a.CreatedAt}, timeColumn{&a.FinishedAt}, &a.Sent); err != nil {
 		return app.Attempt{}, err
 	}
 	a.Object.Type = app.ObjectType(objectType)
@@ -131,6 +131,30 @@ func (s *Store) ClaimAttempt(ctx context.Context, portalID int64, key string, un
 		return false, fmt.Errorf("store: claim attempt of portal %d: %w", portalID, err)
 	}
 	return n == 1, nil
+}
+
+// MarkAttemptSent records what the portal's unfinished attempt under key
+// is about to send QuickBooks; an attempt already marked keeps its first
+// payload. NotFound when there is no unfinished attempt under key.
+func (s *Store) MarkAttemptSent(ctx context.Context, portalID int64, key string, sent []byte) error {
+	if len(sent) == 0 {
+		return fmt.Errorf("store: mark attempt of portal %d sent: the payload is required", portalID)
+	}
+	res, err := s.db.ExecContext(ctx, `
+		UPDATE attempts SET sent = CASE WHEN sent IS NULL THEN $3 ELSE sent END
+		WHERE portal_id = $1 AND key = $2 AND result IS NULL`,
+		portalID, key, sent)
+	if err != nil {
+		return fmt.Errorf("store: mark attempt of portal %d sent: %w", portalID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: mark attempt of portal %d sent: %w", portalID, err)
+	}
+	if n == 0 {
+		return app.Errorf(app.NotFound, "No unfinished request was stored under that idempotency key.")
+	}
+	return nil
 }
 
 // ReleaseAttempt gives up the hold on an unfinished attempt, so a retry

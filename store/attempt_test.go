@@ -277,3 +277,49 @@ func TestClaimAttempt(t *testing.T) {
 		}
 	})
 }
+
+// TestMarkAttemptSent: what a create sent QuickBooks is kept with its
+// unfinished attempt, the first payload staying; a finished or unknown
+// attempt is NotFound.
+func TestMarkAttemptSent(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		if _, _, err := s.StartAttempt(ctx, attempt(1, attemptKey, "a1")); err != nil {
+			t.Fatalf("StartAttempt: %v", err)
+		}
+		read := func() app.Attempt {
+			t.Helper()
+			a, _, err := s.StartAttempt(ctx, attempt(1, attemptKey, "a1"))
+			if err != nil {
+				t.Fatalf("StartAttempt: %v", err)
+			}
+			return a
+		}
+		if a := read(); a.Sent != nil {
+			t.Fatalf("a new attempt was sent: %q", a.Sent)
+		}
+		first := []byte(`{"ConnectionID":"c1","Invoice":{"CustomerID":"1"}}`)
+		if err := s.MarkAttemptSent(ctx, 1, attemptKey, first); err != nil {
+			t.Fatalf("MarkAttemptSent: %v", err)
+		}
+		if err := s.MarkAttemptSent(ctx, 1, attemptKey, []byte(`{"other":true}`)); err != nil {
+			t.Fatalf("MarkAttemptSent again: %v", err)
+		}
+		if a := read(); string(a.Sent) != string(first) {
+			t.Errorf("sent = %q, want the first payload %q", a.Sent, first)
+		}
+		// Another portal's attempt under the same key is not this one.
+		wantCode(t, "MarkAttemptSent(another portal)", s.MarkAttemptSent(ctx, 2, attemptKey, first), app.NotFound)
+		if err := s.FinishAttempt(ctx, 1, attemptKey, []byte(`{}`)); err != nil {
+			t.Fatalf("FinishAttempt: %v", err)
+		}
+		wantCode(t, "MarkAttemptSent(finished)", s.MarkAttemptSent(ctx, 1, attemptKey, first), app.NotFound)
+		if a := read(); string(a.Sent) != string(first) {
+			t.Errorf("after finishing, sent = %q", a.Sent)
+		}
+		if err := s.MarkAttemptSent(ctx, 1, attemptKey, nil); err == nil {
+			t.Error("MarkAttemptSent with no payload: no error")
+		}
+	})
+}
