@@ -22,9 +22,12 @@ var importBenchInvoices = flag.Int("import-invoices", 10_000, "invoices in Bench
 // minute and 10 at once per company, HubSpot 110 per 10 s per portal). The
 // invoices are seeded through the QuickBooks fake's Go API, which counts
 // and limits nothing. It reports the calls each API answered during the
-// import, the limit-bound best time (the calls divided by the binding
-// API's rate: HubSpot's 11 a second), the fraction best/actual, and the
-// 429s the fakes answered.
+// import, the limit-bound best time and the fraction best/actual, and the
+// 429s the fakes answered. The best time is the rolling windows' (the n-th
+// call of an API whose window allows l per w can go no sooner than
+// floor((n-1)/l) windows after the first); the sustained rate's (the calls
+// divided by HubSpot's 11 a second) is reported beside it, and is not a
+// bound: a window's first burst beats it.
 //
 //	go test -run '^$' -bench HistoricalImport -benchtime 1x -timeout 30m ./server/
 func BenchmarkHistoricalImport(b *testing.B) {
@@ -68,27 +71,27 @@ func BenchmarkHistoricalImport(b *testing.B) {
 		hs := ts.fakes.HubSpot.Counters().Count("", "20000001")
 		qbo := ts.fakes.QBO.Counters().Count("", usRealm)
 		throttled := ts.fakes.HubSpot.Throttled().Count("", "") + ts.fakes.QBO.Throttled().Count("", "")
-		// The limit-bound best time: the calls divided by the binding
-		// API's sustained rate (HubSpot's 11 a second, QuickBooks' 8.3).
-		// Under a rolling window the n-th call can go no sooner than
-		// floor((n-1)/limit) windows after the first: window_best_s.
+		// The limit-bound best time: under a rolling window the n-th call
+		// can go no sooner than floor((n-1)/limit) windows after the first.
+		// Beside it, the calls divided by the binding API's sustained rate
+		// (HubSpot's 11 a second, QuickBooks' 8.3): sustained_best_s.
 		best := math.Max(float64(hs)/(110.0/10), float64(qbo)/(500.0/60))
 		windowBest := math.Max(math.Floor(float64(hs-1)/110)*10, math.Floor(float64(qbo-1)/500)*60)
 		b.ReportMetric(float64(n)/took.Seconds(), "invoices/s")
 		b.ReportMetric(took.Seconds(), "s")
 		b.ReportMetric(float64(hs), "hubspot_calls")
 		b.ReportMetric(float64(qbo), "qbo_calls")
-		b.ReportMetric(best, "best_s")
-		b.ReportMetric(best/took.Seconds(), "best/actual")
-		b.ReportMetric(windowBest, "window_best_s")
+		b.ReportMetric(windowBest, "best_s")
+		b.ReportMetric(windowBest/took.Seconds(), "best/actual")
+		b.ReportMetric(best, "sustained_best_s")
 		b.ReportMetric(float64(throttled), "429s")
 		b.Logf("%d invoices in %s (%.1f/s): %d HubSpot calls (%d batch creates, %d batch reads, %d association batches), %d QuickBooks calls; "+
-			"limit-bound best %.1f s (%.2f of it; rolling-window bound %.0f s); %d 429s",
+			"limit-bound best %.0f s (%.2f of it; at the sustained rate %.1f s); %d 429s",
 			n, took.Round(time.Millisecond), float64(n)/took.Seconds(), hs,
 			ts.fakes.HubSpot.Counters().Count(hubspotfake.RouteObjectsBatchCreate, "20000001"),
 			ts.fakes.HubSpot.Counters().Count(hubspotfake.RouteObjectsBatchRead, "20000001"),
 			ts.fakes.HubSpot.Counters().Count(hubspotfake.RouteAssociationsCreate, "20000001"),
-			qbo, best, best/took.Seconds(), windowBest, throttled)
+			qbo, windowBest, windowBest/took.Seconds(), best, throttled)
 		b.StartTimer()
 	}
 }
