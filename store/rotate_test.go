@@ -358,6 +358,7 @@ func TestEveryBinaryColumnIsKnown(t *testing.T) {
 	plain := map[string]bool{
 		"meta value":      true, // the key check, which RotateKey re-seals on its own
 		"attempts result": true, // the create's JSON answer
+		"attempts sent":   true, // the invoice a create sent QuickBooks, JSON
 	}
 	forEachStore(t, func(t *testing.T, s *store.Store) {
 		query := `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
