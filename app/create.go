@@ -357,15 +357,7 @@ func (s *Service) checkRequest(ctx context.Context, conn Connection, obj ObjectR
 		}
 		customer = found
 	case c.New != nil:
-		name := strings.TrimSpace(c.New.DisplayName)
-		switch {
-		case name == "":
-			add("customer.new.displayName: a name is required")
-		case strings.ContainsAny(name, ":\t\n\r"):
-			add("customer.new.displayName: QuickBooks names cannot contain a colon, tab or line break")
-		case len([]rune(name)) > 100:
-			add("customer.new.displayName: at most 100 characters")
-		}
+		problems = append(problems, newCustomerProblems("customer.new.", *c.New)...)
 	default:
 		add("customer: choose a QuickBooks customer or create one")
 	}

@@ -66,8 +66,7 @@ func (s *Server) handleCustomers(c echo.Context) error {
 	}
 	out := make([]customerJSON, 0, len(customers))
 	for _, cu := range customers {
-		out = append(out, customerJSON{ID: cu.ID, DisplayName: cu.DisplayName, CompanyName: cu.CompanyName, Email: cu.Email,
-			Currency: cu.Currency, TermID: cu.TermID})
+		out = append(out, toCustomerJSON(cu))
 	}
 	return c.JSON(http.StatusOK, map[string]any{"customers": out})
 }
@@ -94,4 +93,36 @@ func (s *Server) handleTerms(c echo.Context) error {
 		out = append(out, termJSON{ID: t.ID, Name: t.Name, DueDays: t.DueDays})
 	}
 	return c.JSON(http.StatusOK, map[string]any{"terms": out})
+}
+
+// newCustomerRequest is the body of POST /api/v1/connections/{id}/customers.
+type newCustomerRequest struct {
+	IdempotencyKey string `json:"idempotencyKey"`
+	newCustomerBody
+	Currency string `json:"currency,omitempty"`
+}
+
+func toCustomerJSON(cu app.Customer) customerJSON {
+	return customerJSON{ID: cu.ID, DisplayName: cu.DisplayName, CompanyName: cu.CompanyName, Email: cu.Email,
+		Currency: cu.Currency, TermID: cu.TermID}
+}
+
+// handleCustomerCreate creates a customer in the company for the card's
+// create form: 201 with it; the same key and body again answer the same
+// customer.
+func (s *Server) handleCustomerCreate(c echo.Context) error {
+	var body newCustomerRequest
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	if n := len([]rune(body.IdempotencyKey)); n < 8 || n > 100 {
+		return app.Errorf(app.Invalid, "Please fix: idempotencyKey: 8 to 100 characters are required.")
+	}
+	nc := app.NewCustomer{DisplayName: body.DisplayName, CompanyName: body.CompanyName, GivenName: body.GivenName,
+		FamilyName: body.FamilyName, Email: body.Email, Phone: body.Phone, Currency: body.Currency}
+	cu, err := s.svc.CreateCustomer(c.Request().Context(), callerOf(c).PortalID, c.Param("id"), body.IdempotencyKey, nc)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"customer": toCustomerJSON(cu)})
 }

@@ -108,6 +108,7 @@ func (s *Server) routes() {
 	card.DELETE("/connections/:id", s.handleDisconnect, s.requireAdmin)
 	card.GET("/connections/:id/items", s.handleItems)
 	card.GET("/connections/:id/customers", s.handleCustomers)
+	card.POST("/connections/:id/customers", s.handleCustomerCreate)
 	card.GET("/connections/:id/tax-codes", s.handleTaxCodes)
 	card.GET("/connections/:id/terms", s.handleTerms)
 	card.GET("/connections/:id/invoices", s.handleInvoiceSearch)
