@@ -239,6 +239,9 @@ func FuzzCardSignatureTenant(f *testing.F) {
 	s := &Server{cfg: Config{PublicBaseURL: base, HubSpotAppID: appID},
 		sig: signatureV3{secret: []byte(fuzzSecret), now: func() time.Time { return fuzzNow }}}
 	f.Fuzz(func(t *testing.T, path, cardQuery string, portal, user int64, email string, body []byte, pos uint16, x byte) {
+		if strings.Contains(path, "?") {
+			return // a path ends where a query starts: "/?" would make HubSpot's appId "?appId"
+		}
 		target := path
 		if !strings.HasPrefix(target, "/") {
 			target = "/" + target
