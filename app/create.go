@@ -212,8 +212,7 @@ func (s *Service) createInvoice(ctx context.Context, portalID int64, obj ObjectR
 		pre           sync.WaitGroup
 	)
 	if obj.Type == Deals {
-		pre.Go(func() { related, relatedNotice = s.dealContactAndCompany(ctx, portal, obj) })
-		pre.Go(func() { dealCurrency, currencyErr = s.dealCurrency(ctx, portal, obj.ID) })
+		pre.Go(func() { related, relatedNotice, dealCurrency, currencyErr = s.dealLinksAndCurrency(ctx, portal, obj) })
 	}
 	defer pre.Wait()
 
@@ -480,33 +479,20 @@ func hasTaxCode(tcs []TaxCode, id string) bool {
 	return false
 }
 
-// dealContactAndCompany returns the deal's primary contact and company, so
-// the invoice shows on their cards too; both are asked at once. HubSpot
-// failing here costs only those links, which the notice reports.
-func (s *Service) dealContactAndCompany(ctx context.Context, portal Portal, deal ObjectRef) ([]ObjectRef, string) {
-	types := []ObjectType{Contacts, Companies}
-	found := make([]string, len(types))
-	errs := make([]error, len(types))
-	var wg sync.WaitGroup
-	for i, t := range types {
-		wg.Go(func() {
-			ids, err := s.hubspot.Associated(ctx, portal, deal, string(t))
-			if len(ids) > 0 {
-				found[i] = ids[0]
-			}
-			errs[i] = err
-		})
+// dealLinksAndCurrency reads, in one request, the deal's currency and its
+// primary contact and company, so the invoice shows on their cards too.
+// HubSpot failing here costs only those links, which the notice reports,
+// and the deal's properties (err, which writeDealProperties reports).
+func (s *Service) dealLinksAndCurrency(ctx context.Context, portal Portal, deal ObjectRef) (related []ObjectRef, notice, currency string, err error) {
+	p, linked, err := s.hubspot.RecordWith(ctx, portal, deal, []string{"deal_currency_code"}, []string{string(Contacts), string(Companies)})
+	if err != nil {
+		s.log.WarnContext(ctx, "link invoice to the deal's contact and company", "deal", deal.ID, "err", err)
+		return nil, "The invoice could not be added to the deal's contact and company cards; add it there from the card.", "", err
 	}
-	wg.Wait()
-	var out []ObjectRef
-	for i, t := range types {
-		if errs[i] != nil {
-			s.log.WarnContext(ctx, "link invoice to the deal's "+string(t), "deal", deal.ID, "err", errs[i])
-			return out, "The invoice could not be added to the deal's contact and company cards; add it there from the card."
-		}
-		if found[i] != "" {
-			out = append(out, ObjectRef{Type: t, ID: found[i]})
+	for _, t := range []ObjectType{Contacts, Companies} {
+		if ids := linked[string(t)]; len(ids) > 0 {
+			related = append(related, ObjectRef{Type: t, ID: ids[0]})
 		}
 	}
-	return out, ""
+	return related, "", p["deal_currency_code"], nil
 }

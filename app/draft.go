@@ -359,42 +359,45 @@ func (s *Service) readHubSpotSide(ctx context.Context, portal Portal, obj Object
 	}
 	switch obj.Type {
 	case Deals:
-		wg.Go(func() {
-			p, err := s.hubspot.Record(ctx, portal, obj, "dealname", "deal_currency_code")
-			if err != nil {
-				fail(err)
-				return
-			}
-			mu.Lock()
-			hs.dealCurrency = p["deal_currency_code"]
-			mu.Unlock()
-		})
-		wg.Go(func() { primary("contacts", contact) })
-		wg.Go(func() { primary("companies", company) })
-		wg.Go(func() {
-			q, err := s.hubspot.DealQuotes(ctx, portal, obj.ID)
-			if err != nil {
-				fail(err)
-				return
-			}
-			mu.Lock()
-			hs.quotes = q
-			mu.Unlock()
-		})
-		wg.Go(func() {
-			ids, err := s.hubspot.Associated(ctx, portal, obj, "line_items")
-			if err == nil && len(ids) > 0 {
-				var items []LineItem
-				if items, err = s.hubspot.LineItems(ctx, portal, ids); err == nil {
-					mu.Lock()
-					hs.lineItems = items
-					mu.Unlock()
+		// The deal and what it links to in one read, then the linked
+		// records in parallel: five calls where separate association reads
+		// took nine.
+		p, linked, err := s.hubspot.RecordWith(ctx, portal, obj, []string{"dealname", "deal_currency_code"},
+			[]string{"contacts", "companies", "quotes", "line_items"})
+		if err != nil {
+			return hs, err
+		}
+		hs.dealCurrency = p["deal_currency_code"]
+		if ids := linked["contacts"]; len(ids) > 0 {
+			wg.Go(func() { contact(ids[0]) })
+		}
+		if ids := linked["companies"]; len(ids) > 0 {
+			wg.Go(func() { company(ids[0]) })
+		}
+		if ids := linked["quotes"]; len(ids) > 0 {
+			wg.Go(func() {
+				q, err := s.hubspot.Quotes(ctx, portal, ids)
+				if err != nil {
+					fail(err)
+					return
 				}
-			}
-			if err != nil {
-				fail(err)
-			}
-		})
+				mu.Lock()
+				hs.quotes = q
+				mu.Unlock()
+			})
+		}
+		if ids := linked["line_items"]; len(ids) > 0 {
+			wg.Go(func() {
+				items, err := s.hubspot.LineItems(ctx, portal, ids)
+				if err != nil {
+					fail(err)
+					return
+				}
+				mu.Lock()
+				hs.lineItems = items
+				mu.Unlock()
+			})
+		}
 	case Contacts:
 		wg.Go(func() { contact(obj.ID) })
 		wg.Go(func() { primary("companies", company) })

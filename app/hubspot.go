@@ -23,6 +23,13 @@ type HubSpot interface {
 	// "companies", "deals", "line_items", "quotes") associated with from;
 	// for contacts and companies of a deal, the primary one comes first.
 	Associated(ctx context.Context, portal Portal, from ObjectRef, to string) ([]string, error)
+	// RecordWith reads a record's named properties and, in the same
+	// request, the ids of its associated records of each type in to, each
+	// list as Associated gives it.
+	RecordWith(ctx context.Context, portal Portal, obj ObjectRef, properties, to []string) (map[string]string, map[string][]string, error)
+	// Quotes reads quotes by id, in the order of ids; ids HubSpot does not
+	// have are left out.
+	Quotes(ctx context.Context, portal Portal, ids []string) ([]Quote, error)
 	// LineItems reads line items in one batch, in the order of ids.
 	LineItems(ctx context.Context, portal Portal, ids []string) ([]LineItem, error)
 	// EnsureDealProperties creates, if missing, the deal property group and

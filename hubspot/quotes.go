@@ -36,6 +36,20 @@ func (c *Client) DealQuotes(ctx context.Context, portal app.Portal, dealID strin
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
+	return c.Quotes(ctx, portal, ids)
+}
+
+// Quotes reads quotes by id (a deal's, from RecordWith), in the order of
+// ids; an id HubSpot does not have is left out.
+func (c *Client) Quotes(ctx context.Context, portal app.Portal, ids []string) ([]app.Quote, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	for _, id := range ids {
+		if err := checkRef("quotes", id); err != nil {
+			return nil, err
+		}
+	}
 	cl, err := c.newCall(ctx, portal, "quote", "POST /crm/v3/objects/quotes/batch/read")
 	if err != nil {
 		return nil, err
