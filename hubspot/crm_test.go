@@ -81,18 +81,24 @@ func TestAssociated(t *testing.T) {
 	}
 }
 
-func TestAssociatedPutsThePrimaryCompanyFirst(t *testing.T) {
-	f := newFixture(t, hubspotfake.Options{})
-	dealID := f.id(t, 20000001, "deals", "with_quotes")
-	acme := f.id(t, 20000001, "companies", "acme")
-	// A company with a higher id becomes the deal's primary company; acme
-	// stays associated, unlabeled.
+// newPrimaryCompany makes a company with a higher id than acme's the
+// primary company of deal; acme stays associated, unlabeled.
+func (f *fixture) newPrimaryCompany(t *testing.T, dealID string) string {
+	t.Helper()
 	newer, err := f.srv.AddObject(20000001, "companies", map[string]string{"name": "Acme Holdings"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.raw(t, http.MethodPut, "/crm/v4/objects/deals/"+dealID+"/associations/companies/"+newer,
 		`[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":5}]`, http.StatusOK, nil)
+	return newer
+}
+
+func TestAssociatedPutsThePrimaryCompanyFirst(t *testing.T) {
+	f := newFixture(t, hubspotfake.Options{})
+	dealID := f.id(t, 20000001, "deals", "with_quotes")
+	acme := f.id(t, 20000001, "companies", "acme")
+	newer := f.newPrimaryCompany(t, dealID)
 
 	got, err := f.client.Associated(context.Background(), portal1, deal(dealID), "companies")
 	if err != nil {

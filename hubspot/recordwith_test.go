@@ -2,7 +2,6 @@ package hubspot_test
 
 import (
 	"context"
-	"net/http"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -19,13 +18,7 @@ func TestRecordWithListsWhatAssociatedLists(t *testing.T) {
 	ctx := context.Background()
 	dealID := f.id(t, 20000001, "deals", "with_quotes")
 	acme := f.id(t, 20000001, "companies", "acme")
-	// A newer company becomes the deal's primary one; acme stays, unlabeled.
-	newer, err := f.srv.AddObject(20000001, "companies", map[string]string{"name": "Acme Holdings"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.raw(t, http.MethodPut, "/crm/v4/objects/deals/"+dealID+"/associations/companies/"+newer,
-		`[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":5}]`, http.StatusOK, nil)
+	newer := f.newPrimaryCompany(t, dealID)
 
 	types := []string{"contacts", "companies", "quotes", "line_items"}
 	for _, id := range []string{dealID, f.id(t, 20000001, "deals", "empty")} {
@@ -54,7 +47,7 @@ func TestRecordWithListsWhatAssociatedLists(t *testing.T) {
 		t.Errorf("companies = %v, want the primary %s first, then %s", linked["companies"], newer, acme)
 	}
 
-	_, _, err = f.client.RecordWith(ctx, portal1, deal(f.id(t, 20000002, "deals", "with_quotes")), nil, types)
+	_, _, err := f.client.RecordWith(ctx, portal1, deal(f.id(t, 20000002, "deals", "with_quotes")), nil, types)
 	checkErr(t, err, app.NotFound, "This deal no longer exists in HubSpot.")
 	_, _, err = f.client.RecordWith(ctx, portal1, deal(dealID), nil, []string{"tickets"})
 	checkErr(t, err, app.Invalid, "")
