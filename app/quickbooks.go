@@ -173,9 +173,10 @@ func (t Term) DueDate(on Date) Date {
 		return DateOf(on.Time().AddDate(0, 0, t.DueDays))
 	}
 	// DATE_DRIVEN: due on DayOfMonthDue of this month, or of next month when
-	// the invoice is dated within DueNextMonthDays of that day.
+	// the invoice is dated on or after that day, or within DueNextMonthDays
+	// before it (that many days before counts as within).
 	due := dateIn(on.Year, on.Month, t.DayOfMonthDue)
-	if !on.Before(due) || daysBetween(on, due) < t.DueNextMonthDays {
+	if !on.Before(due) || daysBetween(on, due) <= t.DueNextMonthDays {
 		due = dateIn(on.Year, on.Month+1, t.DayOfMonthDue)
 	}
 	return due

@@ -161,6 +161,14 @@ type termJSON struct {
 	ID      string `json:"id"`
 	Name    string `json:"name"`
 	DueDays int    `json:"dueDays"`
+	// DayOfMonthDue and DueNextMonthDays are set for a date-driven term
+	// (due on a day of the month); see app.Term.DueDate.
+	DayOfMonthDue    int `json:"dayOfMonthDue,omitempty"`
+	DueNextMonthDays int `json:"dueNextMonthDays,omitempty"`
+}
+
+func toTermJSON(t app.Term) termJSON {
+	return termJSON{ID: t.ID, Name: t.Name, DueDays: t.DueDays, DayOfMonthDue: t.DayOfMonthDue, DueNextMonthDays: t.DueNextMonthDays}
 }
 
 type draftCurrency struct {
@@ -218,7 +226,7 @@ func (s *Server) handleInvoiceDraft(c echo.Context) error {
 		resp.TaxCodes = append(resp.TaxCodes, taxCodeJSON{ID: t.ID, Name: t.Name})
 	}
 	for _, t := range d.Terms {
-		resp.Terms = append(resp.Terms, termJSON{ID: t.ID, Name: t.Name, DueDays: t.DueDays})
+		resp.Terms = append(resp.Terms, toTermJSON(t))
 	}
 	return c.JSON(http.StatusOK, resp)
 }

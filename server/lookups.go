@@ -90,7 +90,7 @@ func (s *Server) handleTerms(c echo.Context) error {
 	}
 	out := make([]termJSON, 0, len(terms))
 	for _, t := range terms {
-		out = append(out, termJSON{ID: t.ID, Name: t.Name, DueDays: t.DueDays})
+		out = append(out, toTermJSON(t))
 	}
 	return c.JSON(http.StatusOK, map[string]any{"terms": out})
 }

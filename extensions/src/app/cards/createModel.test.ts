@@ -8,6 +8,7 @@ import {
   formFromDraft,
   stepOfPath,
   stepsFor,
+  termDueDate,
   totals,
 } from './createModel';
 import { addDays, formatDate, formatMoney, fromDateValue, lineAmountCents, normalizeMoney, statusVariant, toDateValue } from './format';
@@ -121,5 +122,34 @@ describe('format', () => {
     expect(fromDateValue({ year: 2026, month: 0, date: 5 })).toBe('2026-01-05');
     expect(addDays('2026-11-28', 30)).toBe('2026-12-28');
     expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+  });
+});
+
+describe('term due dates', () => {
+  it('adds a standard term\'s days', () => {
+    expect(termDueDate('2026-11-28', { id: '3', name: 'Net 30', dueDays: 30 })).toBe('2026-12-28');
+  });
+
+  // The same cases the backend checks against the QuickBooks fake (server/terms_test.go).
+  it('puts a date-driven term on its day, next month within its window', () => {
+    const term = { id: '9', name: '15th, next month late', dueDays: 0, dayOfMonthDue: 15, dueNextMonthDays: 5 };
+    const cases: [string, string][] = [
+      ['2026-03-01', '2026-03-15'],
+      ['2026-03-09', '2026-03-15'],
+      ['2026-03-10', '2026-04-15'],
+      ['2026-03-14', '2026-04-15'],
+      ['2026-03-15', '2026-04-15'],
+      ['2026-03-31', '2026-04-15'],
+      ['2026-12-12', '2027-01-15'],
+      ['2026-01-31', '2026-02-15'],
+    ];
+    for (const [txn, due] of cases) expect(termDueDate(txn, term), txn).toBe(due);
+  });
+
+  it('clamps the day to the month', () => {
+    const term = { id: '8', name: 'End of month', dueDays: 0, dayOfMonthDue: 31 };
+    expect(termDueDate('2027-02-10', term)).toBe('2027-02-28');
+    expect(termDueDate('2027-01-31', term)).toBe('2027-02-28');
+    expect(termDueDate('2028-01-31', term)).toBe('2028-02-29');
   });
 });

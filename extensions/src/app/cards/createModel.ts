@@ -2,8 +2,8 @@
 // draft, the request built from the form, client-side checks and where a
 // field error (the backend's or ours) belongs.
 import type { FieldErrors } from './api';
-import { addDays, fromCents, lineAmountCents, normalizeMoney, toCents } from './format';
-import type { Connection, Draft, InvoiceRequest, Item, NewCustomer } from './types';
+import { addDays, fromCents, lineAmountCents, normalizeMoney, toCents, toDateValue } from './format';
+import type { Connection, Draft, InvoiceRequest, Item, NewCustomer, Term } from './types';
 
 export type StepId = 'company' | 'source' | 'customer' | 'products' | 'tax' | 'terms' | 'review';
 
@@ -134,7 +134,29 @@ export function buildRequest(draft: Draft, form: CreateForm): InvoiceRequest {
 export function dueDateFor(txnDate: string, termId: string, draft: Draft): string | undefined {
   const term = draft.terms.find((t) => t.id === termId);
   if (!term || !txnDate) return undefined;
-  return addDays(txnDate, term.dueDays);
+  return termDueDate(txnDate, term);
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The due date of a term for an invoice dated txnDate, as QuickBooks dues it: a standard term adds its days; a
+ * date-driven one falls on its day of the month (clamped to the month's length), this month, or next month when
+ * the invoice is dated on or after that day or at most dueNextMonthDays before it.
+ */
+export function termDueDate(txnDate: string, term: Term): string | undefined {
+  if (!term.dayOfMonthDue) return addDays(txnDate, term.dueDays);
+  const v = toDateValue(txnDate);
+  if (!v) return undefined;
+  const day = term.dayOfMonthDue;
+  const dayIn = (year: number, month: number) => {
+    const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+    return Date.UTC(year, month, Math.min(day, last));
+  };
+  const on = Date.UTC(v.year, v.month, v.date);
+  let due = dayIn(v.year, v.month);
+  if (on >= due || Math.round((due - on) / DAY_MS) <= (term.dueNextMonthDays ?? 0)) due = dayIn(v.year, v.month + 1);
+  return new Date(due).toISOString().slice(0, 10);
 }
 
 /** A picked QuickBooks item on a line: its id, name and (outside the US) tax code. */

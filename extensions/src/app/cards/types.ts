@@ -138,6 +138,10 @@ export interface Term {
   id: string;
   name: string;
   dueDays: number;
+  /** A date-driven term: due on this day of the month. */
+  dayOfMonthDue?: number;
+  /** A date-driven term: dated within this many days before that day, due the next month. */
+  dueNextMonthDays?: number;
 }
 
 export interface Draft {
