@@ -240,7 +240,9 @@ func (s *Service) InvoiceDraft(ctx context.Context, portalID int64, obj ObjectRe
 		if d.Quote != nil {
 			d.MultiCurrencyNote += " Until then, create the invoice from scratch."
 		} else {
-			d.MultiCurrencyNote += fmt.Sprintf(" Until then the invoice will be in %s, at the prices shown.", conn.Currency)
+			// Said before a source is picked too: a quote in that currency
+			// cannot be invoiced either.
+			d.MultiCurrencyNote += fmt.Sprintf(" Until then, only an invoice from scratch can be made, in %s at the prices shown.", conn.Currency)
 		}
 	}
 	d.Invoice = inv

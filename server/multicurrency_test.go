@@ -98,7 +98,7 @@ func TestMultiCurrencyOffIsSaidAndFollowsPreferences(t *testing.T) {
 	// The CAD deal from scratch in the US company: allowed, and said.
 	d := ts.multiDraft(t, "deals/1031", usRealm, "")
 	want := "Northwind Traders (US) works only in USD; turn on multicurrency in QuickBooks to invoice in CAD."
-	if !strings.HasPrefix(d.Currency.MultiCurrencyNote, want) || !strings.Contains(d.Currency.MultiCurrencyNote, "the invoice will be in USD") {
+	if !strings.HasPrefix(d.Currency.MultiCurrencyNote, want) || !strings.HasSuffix(d.Currency.MultiCurrencyNote, "only an invoice from scratch can be made, in USD at the prices shown.") {
 		t.Errorf("CAD deal in the US company: note %q", d.Currency.MultiCurrencyNote)
 	}
 	// The USD deal in the US company: nothing to say.

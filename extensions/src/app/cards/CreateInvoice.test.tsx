@@ -507,7 +507,7 @@ describe("tax codes, invoice numbers and the backend's field errors", () => {
 
 describe('currency notes on the Review step', () => {
   const NOTE =
-    'Northwind Traders (US) works only in USD; turn on multicurrency in QuickBooks to invoice in CAD. Until then the invoice will be in USD, at the prices shown.';
+    'Northwind Traders (US) works only in USD; turn on multicurrency in QuickBooks to invoice in CAD. Until then, only an invoice from scratch can be made, in USD at the prices shown.';
 
   async function toReview(r: Renderer) {
     await openCreate(r);
@@ -541,6 +541,36 @@ describe('currency notes on the Review step', () => {
     be.on('GET', DRAFT(1011), ok(DRAFT_1011_SCRATCH));
     await toReview(r);
     expect(r.find(TableFooter).toString()).toContain('$600.00');
+    expect(shown(r)).not.toContain('multicurrency');
+    expect(r.findAll(Alert, (a) => a.props.variant === 'warning')).toHaveLength(0);
+  });
+});
+
+describe('multicurrency note on the source step', () => {
+  const NOTE =
+    'Northwind Traders (US) works only in USD; turn on multicurrency in QuickBooks to invoice in CAD. Until then, create the invoice from scratch.';
+
+  async function toSource(r: Renderer) {
+    await openCreate(r);
+    await until(r, () => expect(r.maybeFind(ToggleGroup, { name: 'source' })).not.toBeNull());
+    expect(step(r)).toBe('Source');
+  }
+
+  it('shows the note as a warning where the quote is chosen', async () => {
+    const { be, r } = setup(CARD_DEAL_1011_ONE_COMPANY);
+    be.on('GET', DRAFT(1011), ok({ ...DRAFT_1011_SCRATCH, currency: { invoice: 'USD', deal: 'CAD', multiCurrencyNote: NOTE } }));
+    await toSource(r);
+    expect(r.maybeFind(Select, { name: 'quoteId' })).not.toBeNull();
+    const alerts = r.findAll(Alert, (a) => a.text === NOTE);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0].props.title).toBe('Multicurrency is off');
+    expect(alerts[0].props.variant).toBe('warning');
+  });
+
+  it('shows no note when the draft has none', async () => {
+    const { be, r } = setup(CARD_DEAL_1011_ONE_COMPANY);
+    be.on('GET', DRAFT(1011), ok(DRAFT_1011_SCRATCH));
+    await toSource(r);
     expect(shown(r)).not.toContain('multicurrency');
     expect(r.findAll(Alert, (a) => a.props.variant === 'warning')).toHaveLength(0);
   });

@@ -435,6 +435,16 @@ function quoteLabel(q: QuoteOption): string {
   return name || `Quote ${q.id}`;
 }
 
+/** Warns that the QuickBooks company works only in its home currency; nothing when there is no note. */
+function MultiCurrencyAlert({ note }: { note?: string }) {
+  if (!note) return null;
+  return (
+    <Alert title="Multicurrency is off" variant="warning">
+      {note}
+    </Alert>
+  );
+}
+
 function SourceStep(props: {
   scratch: Loadable<Draft>;
   source: '' | 'quote' | 'scratch';
@@ -497,6 +507,7 @@ function SourceStep(props: {
         />
       )}
       {source !== 'quote' && errors.quoteId && <Alert title="Quote" variant="danger">{errors.quoteId}</Alert>}
+      <MultiCurrencyAlert note={d.currency.multiCurrencyNote} />
       {blocked.length > 0 && (
         <Flex direction="column" gap="xs">
           <Text variant="microcopy" format={{ fontWeight: 'demibold' }}>
@@ -979,11 +990,7 @@ function ReviewStep(props: { draft: Draft; form: CreateForm; picked: Customer[];
         </TableFooter>
       </Table>
       <Text variant="microcopy">QuickBooks adds any tax when it creates the invoice. The invoice is saved as a draft and not emailed.</Text>
-      {draft.currency.multiCurrencyNote && (
-        <Alert title="Multicurrency is off" variant="warning">
-          {draft.currency.multiCurrencyNote}
-        </Alert>
-      )}
+      <MultiCurrencyAlert note={draft.currency.multiCurrencyNote} />
       {draft.currency.dealPropertiesNote && (
         <Alert title="Currency" variant="info">
           {draft.currency.dealPropertiesNote}
