@@ -394,35 +394,12 @@ func customerValue(c Customer, f QBOField) string {
 // the log (invoiceNote's twin).
 type recordNote = invoiceNote
 
-// recordWords names a customer for a person.
+// customerWords names a customer for a person.
 func customerWords(c *Customer, id string) string {
 	if c != nil && c.DisplayName != "" {
 		return fmt.Sprintf("QuickBooks customer %q", c.DisplayName)
 	}
 	return "QuickBooks customer with id " + id
-}
-
-// recordRecordSync writes one entry of contact or product sync.
-func (s *Service) recordRecordSync(ctx context.Context, conn Connection, object SyncObject, entity string, ch EntityChange, words string, n *recordNote, err error) {
-	if !n.inScope || err == nil && n.action == "" {
-		return
-	}
-	if err != nil {
-		msg := fmt.Sprintf("%s could not be synced to HubSpot: %s", words, ErrorMessage(err))
-		if Retryable(err) {
-			msg += " The sync tries again by itself for a while; you can also retry it."
-		}
-		n.set(ActionFailed, OutcomeFailed, n.hubspotID, msg)
-	}
-	op := OpUpdate
-	if ch.Deleted {
-		op = OpDelete
-	}
-	s.recordSync(ctx, SyncLogEntry{
-		PortalID: conn.PortalID, ConnectionID: conn.ID, Object: object, QBOID: ch.EntityID, HubSpotID: n.hubspotID,
-		Action: n.action, Outcome: n.outcome, Message: n.message, At: s.now(),
-		Source: SourceSync, RealmID: conn.RealmID, Entity: entity, Operation: op, LastUpdated: ch.LastUpdated,
-	})
 }
 
 // recordScope reads what a contact or product sync needs before acting on
@@ -459,7 +436,7 @@ func (s *Service) syncCustomer(ctx context.Context, conn Connection, ch EntityCh
 	n := &recordNote{}
 	var cust *Customer
 	err := s.syncCustomerNoted(ctx, conn, ch, nil, &cust, n)
-	s.recordRecordSync(ctx, conn, SyncContacts, EntityCustomer, ch, customerWords(cust, ch.EntityID), n, err)
+	s.recordChangeSync(ctx, conn, SyncContacts, EntityCustomer, ch, customerWords(cust, ch.EntityID), n, err)
 	return err
 }
 

@@ -103,7 +103,7 @@ func (s *Service) syncItem(ctx context.Context, conn Connection, ch EntityChange
 	n := &recordNote{}
 	var it *Item
 	err := s.syncItemNoted(ctx, conn, ch, nil, &it, n)
-	s.recordRecordSync(ctx, conn, SyncProducts, EntityItem, ch, itemWords(it, ch.EntityID), n, err)
+	s.recordChangeSync(ctx, conn, SyncProducts, EntityItem, ch, itemWords(it, ch.EntityID), n, err)
 	return err
 }
 

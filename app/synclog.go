@@ -289,11 +289,18 @@ func invoiceWords(inv *Invoice, id string) string {
 // recordInvoiceSync writes invoice sync's entry for one change: the note,
 // or the failure err. Nothing for a change outside the sync.
 func (s *Service) recordInvoiceSync(ctx context.Context, conn Connection, ch EntityChange, inv *Invoice, n *invoiceNote, err error) {
+	s.recordChangeSync(ctx, conn, SyncInvoices, EntityInvoice, ch, invoiceWords(inv, ch.EntityID), n, err)
+}
+
+// recordChangeSync writes a sync's entry for one change of the entity
+// (named words for a person): the note, or the failure err. Nothing for a
+// change outside the sync.
+func (s *Service) recordChangeSync(ctx context.Context, conn Connection, object SyncObject, entity string, ch EntityChange, words string, n *invoiceNote, err error) {
 	if !n.inScope || err == nil && n.action == "" {
 		return
 	}
 	if err != nil {
-		msg := fmt.Sprintf("%s could not be synced to HubSpot: %s", invoiceWords(inv, ch.EntityID), ErrorMessage(err))
+		msg := fmt.Sprintf("%s could not be synced to HubSpot: %s", words, ErrorMessage(err))
 		if Retryable(err) {
 			msg += " The sync tries again by itself for a while; you can also retry it."
 		}
@@ -304,8 +311,8 @@ func (s *Service) recordInvoiceSync(ctx context.Context, conn Connection, ch Ent
 		op = OpDelete
 	}
 	s.recordSync(ctx, SyncLogEntry{
-		PortalID: conn.PortalID, ConnectionID: conn.ID, Object: SyncInvoices, QBOID: ch.EntityID, HubSpotID: n.hubspotID,
+		PortalID: conn.PortalID, ConnectionID: conn.ID, Object: object, QBOID: ch.EntityID, HubSpotID: n.hubspotID,
 		Action: n.action, Outcome: n.outcome, Message: n.message, At: s.now(),
-		Source: SourceSync, RealmID: conn.RealmID, Entity: EntityInvoice, Operation: op, LastUpdated: ch.LastUpdated,
+		Source: SourceSync, RealmID: conn.RealmID, Entity: entity, Operation: op, LastUpdated: ch.LastUpdated,
 	})
 }
