@@ -22,29 +22,8 @@ import (
 // record (another portal's record included); NotConnected, Forbidden,
 // Unavailable as classified in errors.go.
 func (c *Client) Record(ctx context.Context, portal app.Portal, obj app.ObjectRef, properties ...string) (map[string]string, error) {
-	if err := checkRef(obj.Type, obj.ID); err != nil {
-		return nil, err
-	}
-	cl, err := c.newCall(ctx, portal, noun(obj.Type), "GET /crm/v3/objects/"+string(obj.Type)+"/"+obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	var props map[string]string
-	err = c.do(authorized(ctx, cl.token), cl, func(ctx context.Context) (*http.Response, error) {
-		req := c.api.BasicApi.GetByID(ctx, string(obj.Type), obj.ID)
-		if len(properties) > 0 {
-			req = req.Properties(properties)
-		}
-		rec, resp, err := req.Execute()
-		if rec != nil {
-			props = rec.Properties
-		}
-		return resp, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return keepSet(props, properties), nil
+	props, _, err := c.RecordWith(ctx, portal, obj, properties, nil)
+	return props, err
 }
 
 // keepSet returns the non-empty values of props, restricted to names when
