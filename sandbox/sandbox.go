@@ -26,6 +26,10 @@ type Options struct {
 	// QBOWebhookURL receives the QuickBooks fake's signed change
 	// notifications; empty means none are sent.
 	QBOWebhookURL string
+	// QBOWebhookRetrySchedule and QBOWebhookClient override the QuickBooks
+	// fake's webhook delivery (qbofake.Options); zero keeps its defaults.
+	QBOWebhookRetrySchedule []time.Duration
+	QBOWebhookClient        *http.Client
 	// Logger receives the fakes' logs; default discards them.
 	Logger *slog.Logger
 	// Unthrottled turns off both fakes' rate and concurrency limits, for
@@ -53,9 +57,11 @@ func New(opt Options) *Fakes {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
 	qboOpt := qbofake.Options{
-		Now:        opt.Now,
-		WebhookURL: opt.QBOWebhookURL,
-		Logger:     opt.Logger.With("fake", "quickbooks"),
+		Now:                  opt.Now,
+		WebhookURL:           opt.QBOWebhookURL,
+		WebhookRetrySchedule: opt.QBOWebhookRetrySchedule,
+		WebhookClient:        opt.QBOWebhookClient,
+		Logger:               opt.Logger.With("fake", "quickbooks"),
 	}
 	hsOpt := hubspotfake.Options{
 		Now:    opt.Now,

@@ -29,16 +29,8 @@ import (
 // connections by realm.
 func embeddedWorld(t *testing.T, dir string, opt sandbox.Options) (*sandbox.Fakes, *sandbox.Listening, []byte, map[string]app.Connection) {
 	t.Helper()
-	fakes := sandbox.New(opt)
-	l, key, conns := serveWorld(t, dir, fakes)
-	return fakes, l, key, conns
-}
-
-// serveWorld serves fakes built by the caller on loopback and seeds the
-// embedded store in dir for them, as embeddedWorld does.
-func serveWorld(t *testing.T, dir string, fakes *sandbox.Fakes) (*sandbox.Listening, []byte, map[string]app.Connection) {
-	t.Helper()
 	ctx := context.Background()
+	fakes := sandbox.New(opt)
 	t.Cleanup(fakes.Close)
 	l, err := fakes.Listen("127.0.0.1:0", "127.0.0.1:0")
 	if err != nil {
@@ -56,7 +48,7 @@ func serveWorld(t *testing.T, dir string, fakes *sandbox.Fakes) (*sandbox.Listen
 	if err != nil {
 		t.Fatal(err)
 	}
-	return l, key, conns
+	return fakes, l, key, conns
 }
 
 // freePort returns a loopback address no one listens on (for a server that
@@ -113,18 +105,14 @@ func TestKilledMidProcessingLosesNothing(t *testing.T) {
 	dir := t.TempDir()
 	addr := freePort(t)
 
-	// sandbox.Options cannot set the webhook retry schedule or client, so
-	// the test builds the pair of fakes the way sandbox.New does, with one
-	// delivery attempt and a client that records every answer.
+	// One delivery attempt per webhook, through a client that records
+	// every answer.
 	hooks := &webhookLog{base: http.DefaultTransport.(*http.Transport).Clone()}
-	qbo := qbofake.New(qbofake.Options{
-		WebhookURL:           "http://" + addr + "/webhooks/quickbooks",
-		WebhookRetrySchedule: []time.Duration{0},
-		WebhookClient:        &http.Client{Transport: hooks, Timeout: 10 * time.Second},
+	fakes, l, key, conns := embeddedWorld(t, dir, sandbox.Options{
+		QBOWebhookURL:           "http://" + addr + "/webhooks/quickbooks",
+		QBOWebhookRetrySchedule: []time.Duration{0},
+		QBOWebhookClient:        &http.Client{Transport: hooks, Timeout: 10 * time.Second},
 	})
-	hs := hubspotfake.New(hubspotfake.Options{})
-	fakes := &sandbox.Fakes{QBO: qbo, HubSpot: hs, Seed: sandbox.Seed{Portals: hs.SeedDemo().Portals, Realms: qbo.SeedDemo().Realms}}
-	l, key, conns := serveWorld(t, dir, fakes)
 
 	env := serveEnv(l, key, map[string]string{
 		"HTTP_ADDR": addr, "PUBLIC_BASE_URL": "http://" + addr,
