@@ -34,7 +34,7 @@ import {
 } from './test/fixtures';
 import { button, click, context, fakeBackend, ok, renderCard, shown, until } from './test/testkit';
 import type { Renderer } from './test/testkit';
-import type { RecordInvoices } from './types';
+import type { Draft, RecordInvoices } from './types';
 
 afterEach(() => resetFetcher());
 
@@ -505,50 +505,12 @@ describe("tax codes, invoice numbers and the backend's field errors", () => {
   });
 });
 
-describe('currency notes on the Review step', () => {
+describe('the multicurrency note', () => {
+  // The note of a draft from scratch, which the source step shows before a quote is picked.
   const NOTE =
     'Northwind Traders (US) works only in USD; turn on multicurrency in QuickBooks to invoice in CAD. Until then, only an invoice from scratch can be made, in USD at the prices shown.';
-
-  async function toReview(r: Renderer) {
-    await openCreate(r);
-    await until(r, () => expect(r.maybeFind(ToggleGroup, { name: 'source' })).not.toBeNull());
-    toggle(r, 'Create the invoice').trigger('onChange', 'scratch' as never);
-    await next(r, 'Customer');
-    await next(r, 'Products');
-    await next(r, 'Terms and dates');
-    await next(r, 'Review');
-  }
-
-  it('shows the multicurrency note as a warning, before the deal properties note', async () => {
-    const { be, r } = setup(CARD_DEAL_1011_ONE_COMPANY);
-    const dealNote = 'The deal is in CAD; its amount properties are not updated.';
-    be.on(
-      'GET',
-      DRAFT(1011),
-      ok({ ...DRAFT_1011_SCRATCH, currency: { invoice: 'USD', deal: 'CAD', multiCurrencyNote: NOTE, dealPropertiesNote: dealNote } }),
-    );
-    await toReview(r);
-    expect(shown(r)).toContain(NOTE);
-    const alerts = r.findAll(Alert);
-    const i = alerts.findIndex((a) => a.text === NOTE);
-    expect(i).toBeGreaterThanOrEqual(0);
-    expect(alerts[i].props.variant).toBe('warning');
-    expect(alerts[i + 1].text).toBe(dealNote);
-  });
-
-  it('shows no multicurrency note when the draft has none', async () => {
-    const { be, r } = setup(CARD_DEAL_1011_ONE_COMPANY);
-    be.on('GET', DRAFT(1011), ok(DRAFT_1011_SCRATCH));
-    await toReview(r);
-    expect(r.find(TableFooter).toString()).toContain('$600.00');
-    expect(shown(r)).not.toContain('multicurrency');
-    expect(r.findAll(Alert, (a) => a.props.variant === 'warning')).toHaveLength(0);
-  });
-});
-
-describe('multicurrency note on the source step', () => {
-  const NOTE =
-    'Northwind Traders (US) works only in USD; turn on multicurrency in QuickBooks to invoice in CAD. Until then, create the invoice from scratch.';
+  const withNote = (extra: Partial<Draft['currency']> = {}) =>
+    ok({ ...DRAFT_1011_SCRATCH, currency: { invoice: 'USD', deal: 'CAD', multiCurrencyNote: NOTE, ...extra } });
 
   async function toSource(r: Renderer) {
     await openCreate(r);
@@ -556,9 +518,17 @@ describe('multicurrency note on the source step', () => {
     expect(step(r)).toBe('Source');
   }
 
-  it('shows the note as a warning where the quote is chosen', async () => {
+  async function scratchToReview(r: Renderer) {
+    toggle(r, 'Create the invoice').trigger('onChange', 'scratch' as never);
+    await next(r, 'Customer');
+    await next(r, 'Products');
+    await next(r, 'Terms and dates');
+    await next(r, 'Review');
+  }
+
+  it('shows as a warning where the quote is chosen', async () => {
     const { be, r } = setup(CARD_DEAL_1011_ONE_COMPANY);
-    be.on('GET', DRAFT(1011), ok({ ...DRAFT_1011_SCRATCH, currency: { invoice: 'USD', deal: 'CAD', multiCurrencyNote: NOTE } }));
+    be.on('GET', DRAFT(1011), withNote());
     await toSource(r);
     expect(r.maybeFind(Select, { name: 'quoteId' })).not.toBeNull();
     const alerts = r.findAll(Alert, (a) => a.text === NOTE);
@@ -567,10 +537,28 @@ describe('multicurrency note on the source step', () => {
     expect(alerts[0].props.variant).toBe('warning');
   });
 
-  it('shows no note when the draft has none', async () => {
+  it('shows on the Review step as a warning, before the deal properties note', async () => {
+    const { be, r } = setup(CARD_DEAL_1011_ONE_COMPANY);
+    const dealNote = 'The deal is in CAD; its amount properties are not updated.';
+    be.on('GET', DRAFT(1011), withNote({ dealPropertiesNote: dealNote }));
+    await toSource(r);
+    await scratchToReview(r);
+    expect(shown(r)).toContain(NOTE);
+    const alerts = r.findAll(Alert);
+    const i = alerts.findIndex((a) => a.text === NOTE);
+    expect(i).toBeGreaterThanOrEqual(0);
+    expect(alerts[i].props.variant).toBe('warning');
+    expect(alerts[i + 1].text).toBe(dealNote);
+  });
+
+  it('shows nowhere when the draft has none', async () => {
     const { be, r } = setup(CARD_DEAL_1011_ONE_COMPANY);
     be.on('GET', DRAFT(1011), ok(DRAFT_1011_SCRATCH));
     await toSource(r);
+    expect(shown(r)).not.toContain('multicurrency');
+    expect(r.findAll(Alert, (a) => a.props.variant === 'warning')).toHaveLength(0);
+    await scratchToReview(r);
+    expect(r.find(TableFooter).toString()).toContain('$600.00');
     expect(shown(r)).not.toContain('multicurrency');
     expect(r.findAll(Alert, (a) => a.props.variant === 'warning')).toHaveLength(0);
   });
